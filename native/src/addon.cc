@@ -1,0 +1,20 @@
+#include <napi.h>
+
+#include "table_info.h"
+
+namespace {
+
+// Node creates one instance per environment (main thread or worker), so nothing JS-related is static.
+class Addon : public Napi::Addon<Addon> {
+ public:
+  Addon(Napi::Env /*env*/, Napi::Object exports) {
+    DefineAddon(exports, {InstanceMethod<&Addon::TableInfo>("tableInfo")});
+  }
+
+ private:
+  Napi::Value TableInfo(const Napi::CallbackInfo& info) { return contimg::TableInfo(info); }
+};
+
+}  // namespace
+
+NODE_API_ADDON(Addon)

@@ -1,0 +1,66 @@
+#!/usr/bin/env node
+import { existsSync } from 'node:fs';
+import { Command, Option } from 'commander';
+import { loadConfig, SETTINGS, type LoadedConfig } from '../config/config.js';
+import { dataPaths } from '../config/paths.js';
+import { createLogger } from './logger.js';
+import { printConfig } from './commands/config.js';
+import { replayCommand } from './commands/replay.js';
+import { statusCommand } from './commands/status.js';
+
+const program = new Command('contimg')
+  .description('Streaming continuum-imaging pipeline for the DSA-110 radio telescope')
+  .addOption(new Option('--data <dir>', SETTINGS.dataDir.description))
+  .option('--config <file>', 'JSON configuration file (default: ./contimg.config.json when present; env CONTIMG_CONFIG)')
+  .addOption(new Option('--log-level <level>', SETTINGS.logLevel.description).choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']))
+  .showHelpAfterError()
+  .configureHelp({ showGlobalOptions: true });
+
+/** Configuration from defaults, file, environment and this invocation's flags. */
+function configOf(command: Command): LoadedConfig {
+  return loadConfig({ flags: command.optsWithGlobals() });
+}
+
+program
+  .command('config')
+  .description('print the effective configuration and where each value came from')
+  .option('--json', 'print JSON')
+  .action((options: { json?: boolean }, command: Command) => {
+    printConfig(configOf(command), options.json === true);
+  });
+
+program
+  .command('status')
+  .description('queue and stage summary from the read models')
+  .option('--json', 'print JSON')
+  .action(async (options: { json?: boolean }, command: Command) => {
+    const { config } = configOf(command);
+    if (!existsSync(dataPaths(config.dataDir).eventLog)) {
+      throw new UsageError(`no event log under ${dataPaths(config.dataDir).root}: nothing has run with this --data directory yet`);
+    }
+    await statusCommand(config, options.json === true);
+  });
+
+program
+  .command('replay')
+  .description('rebuild every read model from the event log (sequence 0)')
+  .option('--verify', 'rebuild into scratch tables and compare checksums with the live tables; exit 1 on any difference')
+  .option('--json', 'print JSON')
+  .action(async (options: { verify?: boolean; json?: boolean }, command: Command) => {
+    const { config } = configOf(command);
+    const log = createLogger(config.logLevel);
+    process.exitCode = await replayCommand(config, log, { verify: options.verify === true, json: options.json === true });
+  });
+
+class UsageError extends Error {
+  readonly code = 'USAGE';
+}
+
+try {
+  await program.parseAsync();
+} catch (err) {
+  const error = err as Error & { code?: string };
+  process.stderr.write(`contimg: ${error.message}\n`);
+  if (!error.code) process.stderr.write(`${error.stack ?? ''}\n`);
+  process.exitCode = error.code === 'USAGE' || error.code === 'CONFIG_INVALID' ? 2 : 1;
+}

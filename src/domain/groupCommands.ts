@@ -1,0 +1,41 @@
+import { ConcurrencyError } from '../eventlog/errors.js';
+import type { AppendResult, EventLog } from '../eventlog/eventLog.js';
+import type { StoredEvent } from '../eventlog/event.js';
+import { evolveGroup, isGroupEventType, type Group, type GroupEvent } from './groupLifecycle.js';
+
+const MAX_CONFLICT_RETRIES = 5;
+
+/** A group's current state and its stream version, folded from the log. */
+export async function loadGroup(log: EventLog, groupId: string): Promise<{ group: Group | undefined; version: number }> {
+  const events = await log.readStream(groupId);
+  const group = events.filter(isGroupStoredEvent).reduce<Group | undefined>(evolveGroup, undefined);
+  return { group, version: events.length };
+}
+
+/**
+ * Reads a group, asks `decide` what happens next, checks every decided event against the state
+ * machine and appends them with the version it read. On a concurrent append it reads and decides
+ * again. Illegal transitions throw before anything is written. Resolves to null when `decide`
+ * decides nothing.
+ */
+export async function decideForGroup(
+  log: EventLog,
+  groupId: string,
+  decide: (group: Group | undefined) => readonly GroupEvent[],
+): Promise<AppendResult | null> {
+  for (let attempt = 0; ; attempt++) {
+    const { group, version } = await loadGroup(log, groupId);
+    const events = decide(group);
+    if (events.length === 0) return null;
+    events.reduce<Group | undefined>(evolveGroup, group);
+    try {
+      return await log.append(groupId, events, version);
+    } catch (err) {
+      if (!(err instanceof ConcurrencyError) || attempt >= MAX_CONFLICT_RETRIES) throw err;
+    }
+  }
+}
+
+function isGroupStoredEvent(event: StoredEvent): event is StoredEvent & GroupEvent {
+  return isGroupEventType(event.type);
+}

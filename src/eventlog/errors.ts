@@ -1,0 +1,42 @@
+/** Errors of the event log. Each carries a stable `code` so callers (and the API) map it without instanceof chains. */
+export class EventLogError extends Error {
+  constructor(
+    message: string,
+    readonly code: string,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** An event of a type or version this build does not know. */
+export class UnknownEventError extends EventLogError {
+  constructor(message: string) {
+    super(message, 'EVENT_UNKNOWN');
+  }
+}
+
+/** An event whose envelope or payload does not match its schema. */
+export class InvalidEventError extends EventLogError {
+  constructor(message: string) {
+    super(message, 'EVENT_INVALID');
+  }
+}
+
+/** The stream moved on since the caller read it: re-read, decide again, append again. */
+export class ConcurrencyError extends EventLogError {
+  constructor(
+    readonly stream: string,
+    readonly expectedVersion: number,
+    readonly actualVersion: number,
+  ) {
+    super(`stream "${stream}" is at version ${actualVersion}, expected ${expectedVersion}`, 'EVENT_CONCURRENCY');
+  }
+}
+
+/** The file is not a usable contimg event log: corrupt, foreign, or from a newer build. */
+export class EventLogOpenError extends EventLogError {
+  constructor(message: string) {
+    super(message, 'EVENT_LOG_UNUSABLE');
+  }
+}
