@@ -6,6 +6,7 @@ import { dataPaths } from '../config/paths.js';
 import { createLogger } from './logger.js';
 import { printConfig } from './commands/config.js';
 import { replayCommand } from './commands/replay.js';
+import { runCommand } from './commands/run.js';
 import { statusCommand } from './commands/status.js';
 
 const program = new Command('contimg')
@@ -30,15 +31,26 @@ program
   });
 
 program
+  .command('run')
+  .description('the streaming pipeline: watch the incoming directory, group subbands, keep the read models current')
+  .option('--incoming <dir>', SETTINGS.incomingDir.description)
+  .option('--until-idle', 'exit once every group has left collecting and nothing has arrived for a while')
+  .action(async (options: { untilIdle?: boolean }, command: Command) => {
+    const { config } = configOf(command);
+    process.exitCode = await runCommand(config, createLogger(config.logLevel), { untilIdle: options.untilIdle === true });
+  });
+
+program
   .command('status')
-  .description('queue and stage summary from the read models')
+  .description('queue and stage summary from the read models, with the latest groups')
   .option('--json', 'print JSON')
-  .action(async (options: { json?: boolean }, command: Command) => {
+  .option('--groups <n>', 'how many of the latest groups to list', (v) => Number.parseInt(v, 10), 20)
+  .action(async (options: { json?: boolean; groups: number }, command: Command) => {
     const { config } = configOf(command);
     if (!existsSync(dataPaths(config.dataDir).eventLog)) {
       throw new UsageError(`no event log under ${dataPaths(config.dataDir).root}: nothing has run with this --data directory yet`);
     }
-    await statusCommand(config, options.json === true);
+    await statusCommand(config, options.json === true, options.groups);
   });
 
 program

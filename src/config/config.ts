@@ -43,6 +43,55 @@ export const SETTINGS = {
     env: 'CONTIMG_EVENT_LOG_SYNCHRONOUS',
     description: "SQLite event log durability: 'full' survives power loss, 'normal' only a process crash",
   }),
+  incomingDir: setting({
+    schema: Type.String({ minLength: 1 }),
+    default: './incoming',
+    env: 'CONTIMG_INCOMING',
+    flag: 'incoming',
+    description: 'directory the correlator writes subband files into (watched by `contimg run`)',
+  }),
+  'ingest.expectedSubbands': setting({
+    schema: Type.Integer({ minimum: 1, maximum: 64 }),
+    default: 16,
+    env: 'CONTIMG_INGEST_EXPECTED_SUBBANDS',
+    description: 'subband files that make a complete group',
+  }),
+  'ingest.toleranceSeconds': setting({
+    schema: Type.Number({ exclusiveMinimum: 0, maximum: 150 }),
+    default: 120,
+    env: 'CONTIMG_INGEST_TOLERANCE_SECONDS',
+    description: "files whose name timestamps lie within this of a group's first file belong to that group",
+  }),
+  'ingest.collectTimeoutSeconds': setting({
+    schema: Type.Number({ exclusiveMinimum: 0 }),
+    default: 600,
+    env: 'CONTIMG_INGEST_COLLECT_TIMEOUT_SECONDS',
+    description: 'a group still missing subbands this long after its first file arrived fails as incomplete',
+  }),
+  'ingest.polling': setting({
+    schema: Type.Boolean(),
+    default: false,
+    env: 'CONTIMG_INGEST_POLLING',
+    description: 'poll the incoming directory instead of inotify (network filesystems)',
+  }),
+  'ingest.stableMs': setting({
+    schema: Type.Integer({ minimum: 50 }),
+    default: 500,
+    env: 'CONTIMG_INGEST_STABLE_MS',
+    description: 'a file counts as written once its size has not changed for this long',
+  }),
+  'ingest.readAttempts': setting({
+    schema: Type.Integer({ minimum: 1 }),
+    default: 5,
+    env: 'CONTIMG_INGEST_READ_ATTEMPTS',
+    description: 'tries to read a new file’s HDF5 header before it is quarantined as unreadable',
+  }),
+  'ingest.readRetryMs': setting({
+    schema: Type.Integer({ minimum: 0 }),
+    default: 1000,
+    env: 'CONTIMG_INGEST_READ_RETRY_MS',
+    description: 'wait between those tries',
+  }),
 } as const;
 
 export type SettingKey = keyof typeof SETTINGS;

@@ -8,5 +8,6 @@ export function dataPaths(dataDir: string) {
     eventLog: resolve(root, 'state', 'events.sqlite'),
     readModels: resolve(root, 'state', 'readmodels.sqlite'),
     replayScratch: resolve(root, 'state', 'replay-scratch.sqlite'),
+    quarantine: resolve(root, 'quarantine'),
   } as const;
 }

@@ -7,29 +7,33 @@ const MAX_CONFLICT_RETRIES = 5;
 
 /** A group's current state and its stream version, folded from the log. */
 export async function loadGroup(log: EventLog, groupId: string): Promise<{ group: Group | undefined; version: number }> {
-  const events = await log.readStream(groupId);
-  const group = events.filter(isGroupStoredEvent).reduce<Group | undefined>(evolveGroup, undefined);
-  return { group, version: events.length };
+  const history = await log.readStream(groupId);
+  return { group: foldStream(history), version: history.length };
+}
+
+function foldStream(history: readonly StoredEvent[]): Group | undefined {
+  return history.filter(isGroupStoredEvent).reduce<Group | undefined>(evolveGroup, undefined);
 }
 
 /**
- * Reads a group, asks `decide` what happens next, checks every decided event against the state
- * machine and appends them with the version it read. On a concurrent append it reads and decides
- * again. Illegal transitions throw before anything is written. Resolves to null when `decide`
- * decides nothing.
+ * Reads a group, asks `decide` what happens next (given its state and its stream's history),
+ * checks every decided event against the state machine and appends them with the version it
+ * read. On a concurrent append it reads and decides again. Illegal transitions throw before
+ * anything is written. Resolves to null when `decide` decides nothing.
  */
 export async function decideForGroup(
   log: EventLog,
   groupId: string,
-  decide: (group: Group | undefined) => readonly GroupEvent[],
+  decide: (group: Group | undefined, history: readonly StoredEvent[]) => readonly GroupEvent[],
 ): Promise<AppendResult | null> {
   for (let attempt = 0; ; attempt++) {
-    const { group, version } = await loadGroup(log, groupId);
-    const events = decide(group);
+    const history = await log.readStream(groupId);
+    const group = foldStream(history);
+    const events = decide(group, history);
     if (events.length === 0) return null;
     events.reduce<Group | undefined>(evolveGroup, group);
     try {
-      return await log.append(groupId, events, version);
+      return await log.append(groupId, events, history.length);
     } catch (err) {
       if (!(err instanceof ConcurrencyError) || attempt >= MAX_CONFLICT_RETRIES) throw err;
     }

@@ -30,6 +30,7 @@ export const GROUP_EVENT_TYPES = [
   'GroupOpened',
   'SubbandArrived',
   'GroupReady',
+  'SubbandLate',
   'GroupCollectTimedOut',
   'GroupClaimed',
   'LeaseRenewed',
@@ -138,6 +139,9 @@ export function evolveGroup(group: Group | undefined, event: GroupEvent): Group 
       requireStatus('collecting');
       if (group.subbands.length !== group.expectedSubbands) fail(`${group.subbands.length}/${group.expectedSubbands} subbands present`);
       return next({ status: 'pending', readyAt: event.time });
+    case 'SubbandLate':
+      if (group.status === 'collecting') fail('the group is still collecting: the subband is not late');
+      return group;
     case 'GroupCollectTimedOut':
       requireStatus('collecting');
       return next({ status: 'failed', lastError: `incomplete: missing subbands ${event.payload.missingSubbands.join(', ')}`, retryable: false });

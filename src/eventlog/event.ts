@@ -77,7 +77,7 @@ function validateEvent(stream: string, event: NewEvent, index: number): Validate
   const errors = payloadErrors(type, raw['payload']);
   if (errors.length > 0) throw new InvalidEventError(`${where} (${type}) has an invalid payload: ${errors.join('; ')}`);
   return {
-    id: event.id ?? randomUUID(),
+    id: event.id ?? timeOrderedId(),
     type,
     version: currentVersion(type),
     time: event.time,
@@ -93,4 +93,13 @@ export function assertKnownStored(type: string, version: number): asserts type i
   if (version > currentVersion(type)) {
     throw new UnknownEventError(`the log holds ${type} version ${version}; this build knows up to version ${currentVersion(type)}`);
   }
+}
+
+/**
+ * A UUIDv7: the current Unix time in ms, then random bits. Ids generated close in time sort close
+ * together, so the log's unique index on `id` grows at its right edge instead of at random pages.
+ */
+export function timeOrderedId(): string {
+  const ms = Date.now().toString(16).padStart(12, '0');
+  return `${ms.slice(0, 8)}-${ms.slice(8, 12)}-7${randomUUID().slice(15)}`;
 }

@@ -43,6 +43,7 @@ export const EVENT_DEFINITIONS = {
   GroupOpened: define(1, Type.Object({ groupId: GroupId, expectedSubbands: Type.Integer({ minimum: 1, maximum: 64 }), collectDeadline: IsoTime }, strict)),
   SubbandArrived: define(1, Type.Object({ groupId: GroupId, subband: Type.Integer({ minimum: 0, maximum: 63 }), path: Text, sizeBytes: Count, mtime: IsoTime }, strict)),
   GroupReady: define(1, Type.Object({ groupId: GroupId, subbands: Count }, strict)),
+  SubbandLate: define(1, Type.Object({ groupId: GroupId, subband: Type.Integer({ minimum: 0, maximum: 63 }), path: Text, sizeBytes: Count }, strict)),
   GroupCollectTimedOut: define(1, Type.Object({ groupId: GroupId, missingSubbands: Type.Array(Count) }, strict)),
   FileQuarantined: define(1, Type.Object({ path: Text, quarantinePath: Text, reason: Text }, strict)),
 

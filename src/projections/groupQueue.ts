@@ -74,11 +74,22 @@ export const groupQueue: Projection = {
     const upsert = db.prepare<[GroupRow]>(
       `INSERT OR REPLACE INTO groups (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map((c) => `@${c}`).join(', ')})`,
     );
-    return (event) => {
-      if (!isGroupEventType(event.type)) return;
-      const groupEvent = event as GroupEvent;
-      const row = select.get(groupEvent.payload.groupId);
-      upsert.run(toRow(evolveGroup(row && fromRow(row), groupEvent), event.seq));
+    // Folds the batch in memory and writes each touched group once: one read and one write per
+    // group per batch instead of per event.
+    return (events) => {
+      const touched = new Map<string, { group: Group; seq: number }>();
+      for (const event of events) {
+        if (!isGroupEventType(event.type)) continue;
+        const groupEvent = event as GroupEvent;
+        const { groupId } = groupEvent.payload;
+        let before = touched.get(groupId)?.group;
+        if (before === undefined) {
+          const row = select.get(groupId);
+          before = row && fromRow(row);
+        }
+        touched.set(groupId, { group: evolveGroup(before, groupEvent), seq: event.seq });
+      }
+      for (const { group, seq } of touched.values()) upsert.run(toRow(group, seq));
     };
   },
 };
@@ -153,4 +164,41 @@ export function queueSummary(db: Database.Database): QueueSummary {
 export function groupState(db: Database.Database, groupId: string): Group | undefined {
   const row = db.prepare<[string], GroupRow>('SELECT * FROM groups WHERE group_id = ?').get(groupId);
   return row && fromRow(row);
+}
+
+/** Every group with its collection deadline while it is still collecting: what ingest needs after a restart. */
+export function knownGroups(db: Database.Database): { groupId: string; collectDeadline: string | null }[] {
+  return db
+    .prepare<[], { groupId: string; collectDeadline: string | null }>(
+      "SELECT group_id AS groupId, CASE WHEN status = 'collecting' THEN collect_deadline END AS collectDeadline FROM groups ORDER BY group_id",
+    )
+    .all();
+}
+
+export interface GroupOverview {
+  readonly groupId: string;
+  readonly status: GroupStatus;
+  readonly subbandCount: number;
+  readonly expectedSubbands: number;
+  readonly missingSubbands: readonly number[];
+  readonly openedAt: string;
+  readonly updatedAt: string;
+  readonly lastError: string | null;
+}
+
+/** The most recent groups, newest first. */
+export function recentGroups(db: Database.Database, limit: number): GroupOverview[] {
+  return db
+    .prepare<[number], GroupRow>('SELECT * FROM groups ORDER BY group_id DESC LIMIT ?')
+    .all(limit)
+    .map((row) => ({
+      groupId: row.group_id,
+      status: row.status as GroupStatus,
+      subbandCount: row.subband_count,
+      expectedSubbands: row.expected_subbands,
+      missingSubbands: JSON.parse(row.missing_subbands) as number[],
+      openedAt: row.opened_at,
+      updatedAt: row.updated_at,
+      lastError: row.last_error,
+    }));
 }

@@ -21,6 +21,17 @@ export interface Projection {
   readonly eventTypes: readonly EventType[];
   /** DDL creating its tables and indexes (idempotent: IF NOT EXISTS). */
   readonly ddl: string;
-  /** Prepares statements once and returns the function that applies one event. */
-  bind(db: Database.Database): (event: StoredEvent) => void;
+  /**
+   * Prepares statements once and returns the function that applies a batch of events, in seq
+   * order: only events of its `eventTypes` that it has not seen yet. It runs inside the batch's
+   * transaction, so state kept between events of one call is rolled back with it on failure.
+   */
+  bind(db: Database.Database): (events: readonly StoredEvent[]) => void;
+}
+
+/** Lifts a function applying one event into a batch function for `Projection.bind`. */
+export function eachEvent(apply: (event: StoredEvent) => void): (events: readonly StoredEvent[]) => void {
+  return (events) => {
+    for (const event of events) apply(event);
+  };
 }

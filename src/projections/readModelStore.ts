@@ -14,7 +14,7 @@ const CATCH_UP_PAGE = 10_000;
 interface Bound {
   readonly projection: Projection;
   readonly handles: ReadonlySet<EventType>;
-  readonly apply: (event: StoredEvent) => void;
+  readonly apply: (events: readonly StoredEvent[]) => void;
 }
 
 /**
@@ -78,12 +78,11 @@ export class ReadModelStore {
           if (events[0]!.seq > from + 1) {
             throw new Error(`projection ${projection.name} is at seq ${from} but the batch starts at ${events[0]!.seq}: refusing to skip events`);
           }
-          let last = from;
-          for (const event of events) {
-            if (event.seq <= from) continue;
-            if (handles.has(event.type)) apply(event);
-            last = event.seq;
-          }
+          const unseen = events[0]!.seq > from ? events : events.filter((event) => event.seq > from);
+          if (unseen.length === 0) continue;
+          const mine = unseen.filter((event) => handles.has(event.type));
+          if (mine.length > 0) apply(mine);
+          const last = unseen[unseen.length - 1]!.seq;
           if (last !== from && this.#statements.advance.run(last, projection.name, from).changes !== 1) {
             throw new Error(`projection ${projection.name} checkpoint moved under us`);
           }

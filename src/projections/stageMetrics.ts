@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { Projection } from './projection.js';
+import { eachEvent, type Projection } from './projection.js';
 
 /** Run counts and timings per stage, for the real-time budget. */
 export const stageMetrics: Projection = {
@@ -27,10 +27,10 @@ export const stageMetrics: Projection = {
       `INSERT INTO stage_metrics (stage, runs, failures, total_ms, last_at) VALUES (?, 0, 1, 0, ?)
        ON CONFLICT (stage) DO UPDATE SET failures = failures + 1, last_at = excluded.last_at`,
     );
-    return (event) => {
+    return eachEvent((event) => {
       if (event.type === 'StageCompleted') completed.run({ stage: event.payload.stage, ms: event.payload.durationMs, at: event.time });
       else if (event.type === 'StageFailed') failed.run(event.payload.stage, event.time);
-    };
+    });
   },
 };
 

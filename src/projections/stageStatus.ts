@@ -1,4 +1,4 @@
-import type { Projection } from './projection.js';
+import { eachEvent, type Projection } from './projection.js';
 
 /** The latest run of every stage of every group: running, completed or failed, with progress. */
 export const stageStatus: Projection = {
@@ -29,7 +29,7 @@ export const stageStatus: Projection = {
     const finish = db.prepare(
       'UPDATE stage_status SET status = ?, finished_at = ?, duration_ms = ?, fraction = ?, error = ? WHERE group_id = ? AND stage = ?',
     );
-    return (event) => {
+    return eachEvent((event) => {
       switch (event.type) {
         case 'StageStarted': {
           const { groupId, stage, attempt } = event.payload;
@@ -53,6 +53,6 @@ export const stageStatus: Projection = {
         }
         default:
       }
-    };
+    });
   },
 };

@@ -1,4 +1,4 @@
-import type { Projection } from './projection.js';
+import { eachEvent, type Projection } from './projection.js';
 
 /** Every subband file that arrived, per group. */
 export const subbandFiles: Projection = {
@@ -20,10 +20,10 @@ export const subbandFiles: Projection = {
     const insert = db.prepare(
       'INSERT INTO subband_files (group_id, subband, path, size_bytes, mtime, arrived_at, seq) VALUES (?, ?, ?, ?, ?, ?, ?)',
     );
-    return (event) => {
+    return eachEvent((event) => {
       if (event.type !== 'SubbandArrived') return;
       const { groupId, subband, path, sizeBytes, mtime } = event.payload;
       insert.run(groupId, subband, path, sizeBytes, mtime, event.time, event.seq);
-    };
+    });
   },
 };

@@ -49,12 +49,13 @@ describe('contimg CLI', () => {
     writeFileSync(file, JSON.stringify({ eventLog: { synchronous: 'normal' }, logLevel: 'debug' }));
     const result = await contimg(['--config', file, '--log-level', 'warn', 'config', '--json'], { env: { CONTIMG_DATA: '/srv/dsa110' } });
     expect(result.code).toBe(0);
-    expect(JSON.parse(result.stdout)).toEqual({
+    expect(JSON.parse(result.stdout)).toMatchObject({
       file,
       settings: {
         dataDir: { value: '/srv/dsa110', source: 'env CONTIMG_DATA' },
         logLevel: { value: 'warn', source: 'flag --log-level' },
         'eventLog.synchronous': { value: 'normal', source: `file ${file}` },
+        'ingest.expectedSubbands': { value: 16, source: 'default' },
       },
     });
   });

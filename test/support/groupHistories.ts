@@ -21,6 +21,7 @@ export function candidateEvents(group: Group | undefined, id: string, time: stri
     e('GroupOpened', { groupId, expectedSubbands: SUBBANDS, collectDeadline: time }),
     e('SubbandArrived', { groupId, subband: pick % 3 === 0 ? (pick % SUBBANDS) : next, path: `/in/${id}_sb0${next}.hdf5`, sizeBytes: 1000 + next, mtime: time }),
     e('GroupReady', { groupId, subbands: SUBBANDS }),
+    e('SubbandLate', { groupId, subband: next, path: `/in/${id}_sb0${next}.late.hdf5`, sizeBytes: 1 }),
     e('GroupCollectTimedOut', { groupId, missingSubbands: [next] }),
     e('GroupClaimed', { groupId, workerId: worker, leaseExpiresAt: time, attempt: pick % 7 === 0 ? attempt + 1 : attempt }),
     e('LeaseRenewed', { groupId, workerId: worker, leaseExpiresAt: time }),

@@ -1,0 +1,58 @@
+import { mkdir } from 'node:fs/promises';
+import type { Logger } from 'pino';
+import { EMPTY, filter, firstValueFrom, from, fromEvent, interval, map, merge, share, take, tap, type Observable } from 'rxjs';
+import type { Config } from '../../config/config.js';
+import { knownGroups, queueSummary } from '../../projections/groupQueue.js';
+import { readHeader } from '../../science/uvh5/index.js';
+import { ingest } from '../pipeline/ingest.js';
+import { openState } from '../state.js';
+
+export interface RunOptions {
+  /** Exit once every group has left `collecting` and nothing has arrived for a while. */
+  readonly untilIdle: boolean;
+  /** Work that feeds the incoming directory (the simulator); idleness waits for it to finish. */
+  readonly feeder?: Promise<void>;
+}
+
+/** The streaming pipeline: watches the incoming directory and keeps the read models current. Resolves to the exit code. */
+export async function runCommand(config: Config, logger: Logger, { untilIdle, feeder }: RunOptions): Promise<number> {
+  const state = openState(config);
+  try {
+    await mkdir(config.incomingDir, { recursive: true });
+    await state.readModels.catchUp(state.log);
+    logger.info({ incoming: config.incomingDir, data: state.paths.root, head: state.log.headSync() }, 'pipeline starting');
+    let lastActivity = Date.now();
+    const projected$ = state.readModels.follow(state.log);
+    const ingested$ = ingest({
+      log: state.log,
+      config,
+      quarantineDir: state.paths.quarantine,
+      logger,
+      known: knownGroups(state.readModels.db),
+      readHeader,
+    }).pipe(
+      tap(() => (lastActivity = Date.now())),
+      share(),
+    );
+    let feederDone = feeder === undefined;
+    const fed$ = feeder === undefined ? EMPTY : from(feeder).pipe(tap({ complete: () => (feederDone = true) }));
+    const quietMs = config['ingest.stableMs'] + 2 * config['ingest.readRetryMs'] + 1000;
+    const idle$: Observable<string> = interval(250).pipe(
+      filter(() => untilIdle && feederDone && Date.now() - lastActivity > quietMs && queueSummary(state.readModels.db).counts.collecting === 0),
+      map(() => 'idle'),
+    );
+    const stopped$ = merge(
+      fromEvent(process, 'SIGINT').pipe(map(() => 'SIGINT')),
+      fromEvent(process, 'SIGTERM').pipe(map(() => 'SIGTERM')),
+      idle$,
+      // these end only by failing (or, the feeder, by finishing): an error rejects the wait below
+      merge(projected$, ingested$, fed$).pipe(filter(() => false)),
+    ).pipe(take(1));
+    const reason = await firstValueFrom(stopped$);
+    await state.readModels.catchUp(state.log);
+    logger.info({ reason, queue: queueSummary(state.readModels.db).counts }, 'pipeline stopped');
+    return 0;
+  } finally {
+    await state.close();
+  }
+}
