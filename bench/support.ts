@@ -34,10 +34,15 @@ export async function measure(label: string, reps: number, events: number, setup
       await trial.teardown?.();
     }
   }
-  times.sort((a, b) => a - b);
-  const mid = Math.floor(times.length / 2);
-  const medianMs = times.length % 2 === 1 ? times[mid]! : (times[mid - 1]! + times[mid]!) / 2;
-  return { label, events, medianMs, minMs: times[0]!, maxMs: times[times.length - 1]!, rate: events / (medianMs / 1000) };
+  return summarise(label, events, times);
+}
+
+/** The median, min and max of timed repetitions (ms), and the rate at the median. */
+export function summarise(label: string, events: number, timesMs: readonly number[]): Measurement {
+  const sorted = [...timesMs].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  const medianMs = sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  return { label, events, medianMs, minMs: sorted[0]!, maxMs: sorted[sorted.length - 1]!, rate: events / (medianMs / 1000) };
 }
 
 export interface Row {

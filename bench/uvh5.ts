@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { readBlocks, readHeader } from '../src/science/uvh5/index.js';
 import { runOracle } from '../test/support/oracle.js';
-import { measure, printTable, type Measurement } from './support.js';
+import { measure, printTable, summarise, type Measurement } from './support.js';
 
 const CACHE = join(tmpdir(), 'contimg-bench-uvh5');
 /** Bump when the files' spec changes, to rebuild the cache. */
@@ -63,7 +63,7 @@ export default async function run(args: string[]): Promise<void> {
     { result: summary('data read, 1 subband, block per integration', visibilities, dataOurs), reference: dataRef },
     { result: dataRef },
   ]);
-  const rss = (runs: readonly ProcessRun[]) => `${Math.round(median(runs.map((r) => r.maxrss_kb)) / 1024)} MB`;
+  const rss = (runs: readonly ProcessRun[]) => `${Math.round(summarise('rss', 1, runs.map((r) => r.maxrss_kb)).medianMs / 1024)} MB`;
   console.log(`\nevents: files for the header scan, visibilities (${visibilities.toLocaleString('en-US')} per subband) for the data read.`);
   console.log(`target ${scanTarget} files/s = 16 headers in ${HEADER_SCAN_TARGET_S} s. ratio vs ref = our time / h5py's.`);
   console.log(`fresh process: timed from the first readHeader (h5wasm's ~120 ms init included); h5py: after 'import h5py'.`);
@@ -71,7 +71,7 @@ export default async function run(args: string[]): Promise<void> {
 }
 
 /** The 16 cached subband files, built with h5py on first use. */
-async function subbandFiles(rebuild: boolean): Promise<string[]> {
+export async function subbandFiles(rebuild: boolean): Promise<string[]> {
   const files = Array.from({ length: SUBBANDS }, (_, sb) => join(CACHE, `2026-11-24T08:15:00_sb${String(sb).padStart(2, '0')}.hdf5`));
   const manifest = join(CACHE, 'manifest.json');
   const cached = existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { version: number }).version === CACHE_VERSION;
@@ -120,14 +120,6 @@ async function processRuns(reps: number, once: () => Promise<ProcessRun>): Promi
   return runs;
 }
 
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
 function summary(label: string, events: number, runs: readonly ProcessRun[]): Measurement {
-  const ms = runs.map((r) => r.ms);
-  const medianMs = median(ms);
-  return { label, events, medianMs, minMs: Math.min(...ms), maxMs: Math.max(...ms), rate: events / (medianMs / 1000) };
+  return summarise(label, events, runs.map((r) => r.ms));
 }
