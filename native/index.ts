@@ -1,11 +1,10 @@
 // The one place that loads the native core: it validates arguments, which the C++ side trusts.
-import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { NativeBinding, TableInfo } from './binding.js';
+import { join } from 'node:path';
+import { packageRoot } from './packageRoot.js';
+import type { Hdf5Dataset, NativeBinding, SimulateUvh5Spec, SimulateUvh5Timing, TableInfo } from './binding.js';
 
-export type { ColumnInfo, TableInfo } from './binding.js';
+export type { ColumnInfo, Hdf5Dataset, SimulateUvh5Spec, SimulateUvh5Timing, TableInfo } from './binding.js';
 
 const BINDING_PATH = 'native/build/Release/contimg_native.node';
 
@@ -15,15 +14,10 @@ export class CasacoreError extends Error {
   readonly code = 'ECASACORE';
 }
 
-// This file runs as native/index.ts (vitest, tsx) and as dist/native/index.js.
-function packageRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) {
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error(`contimg: no package.json above ${fileURLToPath(import.meta.url)}`);
-    dir = parent;
-  }
-  return dir;
+/** A failure while simulating or writing a UVH5 file (HDF5's message when HDF5 failed). */
+export class SimulationError extends Error {
+  override readonly name = 'SimulationError';
+  readonly code = 'ESIMULATE';
 }
 
 function loadBinding(): NativeBinding {
@@ -34,8 +28,8 @@ function loadBinding(): NativeBinding {
     throw new Error(
       `contimg: cannot load the native core ${path}\n` +
         'Possible causes: it has not been built; it was built for another Node.js version; ' +
-        'the casacore libraries it links (libcasa_tables, libcasa_casa) are missing.\n' +
-        'Fix: run scripts/bootstrap, or install casacore-dev and run npm run build:native.\n' +
+        'the libraries it links (casacore: libcasa_tables, libcasa_casa; HDF5: libhdf5_serial) are missing.\n' +
+        'Fix: run scripts/bootstrap, or install casacore-dev and libhdf5-dev and run npm run build:native.\n' +
         `Loader said: ${cause instanceof Error ? cause.message : String(cause)}`,
       { cause },
     );
@@ -58,6 +52,105 @@ export function tableInfo(path: string): Promise<TableInfo> {
   // is first read, so the message set on rejection still heads it.
   const error = new CasacoreError();
   return binding.tableInfo(path).catch((nativeError: unknown) => {
+    error.message = nativeError instanceof Error ? nativeError.message : String(nativeError);
+    throw error;
+  });
+}
+
+function requireInteger(name: string, value: unknown, min: number): asserts value is number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
+    throw new RangeError(`${name} must be an integer >= ${min}, got ${String(value)}`);
+  }
+}
+
+function requireFinite(name: string, value: unknown, min: number): asserts value is number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min) {
+    throw new RangeError(`${name} must be a finite number >= ${min}, got ${String(value)}`);
+  }
+}
+
+function requireArray<T extends ArrayBufferView>(
+  name: string,
+  value: unknown,
+  type: { new (length: number): T; readonly name: string },
+  length: number,
+): asserts value is T {
+  if (!(value instanceof type)) throw new TypeError(`${name} must be a ${type.name}`);
+  const actual = (value as unknown as { length: number }).length;
+  if (actual !== length) throw new RangeError(`${name} must have ${length} elements, got ${actual}`);
+}
+
+const DATASET_ARRAYS = [Float64Array, Float32Array, Int32Array, BigInt64Array] as const;
+
+function checkDataset(dataset: Hdf5Dataset, index: number): void {
+  const name = `header[${index}]`;
+  requireNonEmptyString(`${name}.path`, dataset.path);
+  if (dataset.path.startsWith('/') || dataset.path.endsWith('/') || dataset.path.includes('//')) {
+    throw new RangeError(`${name}.path must be a relative path of named groups, got ${dataset.path}`);
+  }
+  const shape: unknown = dataset.shape;
+  if (!Array.isArray(shape)) throw new TypeError(`${name}.shape must be an array`);
+  dataset.shape.forEach((n, d) => requireInteger(`${name}.shape[${d}]`, n, 1));
+  const elements = dataset.shape.reduce((a, b) => a * b, 1);
+  const { data } = dataset;
+  if (Array.isArray(data)) {
+    if (!data.every((s) => typeof s === 'string')) throw new TypeError(`${name}.data must hold only strings`);
+  } else if (!DATASET_ARRAYS.some((type) => data instanceof type)) {
+    throw new TypeError(`${name}.data must be a Float64Array, Float32Array, Int32Array, BigInt64Array or string[]`);
+  }
+  if (data.length !== elements) throw new RangeError(`${name}.data has ${data.length} elements, its shape [${dataset.shape.join(', ')}] ${elements}`);
+}
+
+function checkSimulateSpec(spec: SimulateUvh5Spec): void {
+  requireNonEmptyString('path', spec.path);
+  if (!Array.isArray(spec.header)) throw new TypeError('header must be an array of datasets');
+  spec.header.forEach(checkDataset);
+  requireInteger('nTimes', spec.nTimes, 1);
+  requireInteger('nAnts', spec.nAnts, 1);
+  requireInteger('nPols', spec.nPols, 1);
+  if (!(spec.ant1 instanceof Int32Array) || spec.ant1.length === 0) throw new TypeError('ant1 must be a non-empty Int32Array');
+  const nBls = spec.ant1.length;
+  requireArray('ant2', spec.ant2, Int32Array, nBls);
+  for (let b = 0; b < nBls; b++) {
+    const [i, j] = [spec.ant1[b]!, spec.ant2[b]!];
+    if (i < 0 || j < 0 || i >= spec.nAnts || j >= spec.nAnts) throw new RangeError(`baseline ${b} (${i}, ${j}) names an antenna outside [0, ${spec.nAnts})`);
+  }
+  requireArray('antennaUvwM', spec.antennaUvwM, Float64Array, spec.nTimes * spec.nAnts * 3);
+  if (!(spec.freqHz instanceof Float64Array) || spec.freqHz.length === 0) throw new TypeError('freqHz must be a non-empty Float64Array');
+  const nFreqs = spec.freqHz.length;
+  const step = nFreqs > 1 ? spec.freqHz[1]! - spec.freqHz[0]! : 0;
+  spec.freqHz.forEach((f, k) => {
+    if (!(f > 0) || Math.abs(f - (spec.freqHz[0]! + k * step)) > 1e-6 * Math.abs(step)) {
+      throw new RangeError(`freqHz must be positive and evenly spaced; channel ${k} is ${f}`);
+    }
+  });
+  if (!(spec.sourceLmn instanceof Float64Array) || spec.sourceLmn.length % (3 * spec.nTimes) !== 0) {
+    throw new RangeError('sourceLmn must be a Float64Array of [nTimes, nSources, 3]');
+  }
+  const nSources = spec.sourceLmn.length / (3 * spec.nTimes);
+  requireArray('sourceFluxJy', spec.sourceFluxJy, Float32Array, spec.nTimes * nSources * nFreqs);
+  requireArray('gains', spec.gains, Float32Array, spec.nTimes * spec.nAnts * spec.nPols * 2);
+  requireArray('bandpass', spec.bandpass, Float32Array, spec.nAnts * spec.nPols * nFreqs * 2);
+  requireArray('dead', spec.dead, Uint8Array, spec.nAnts);
+  requireFinite('systemJy', spec.systemJy, 0);
+  requireFinite('crossSigmaJy', spec.crossSigmaJy, 0);
+  requireFinite('autoSigmaJy', spec.autoSigmaJy, 0);
+  if (!(spec.rfi instanceof Float64Array) || spec.rfi.length % 5 !== 0) throw new TypeError('rfi must be a Float64Array of [nEvents, 5]');
+  requireInteger('seed', spec.seed, 0);
+  if (spec.seed > Number.MAX_SAFE_INTEGER) throw new RangeError('seed must be at most 2^53 - 1');
+  requireInteger('threads', spec.threads, 1);
+}
+
+/**
+ * Simulates one UVH5 file (visibilities, flags, nsamples) and writes it with libhdf5, off the event
+ * loop (the computation uses `threads` threads). Validates the whole spec first and throws
+ * TypeError/RangeError synchronously; rejects with a SimulationError when the simulation or the
+ * write fails.
+ */
+export function simulateUvh5(spec: SimulateUvh5Spec): Promise<SimulateUvh5Timing> {
+  checkSimulateSpec(spec);
+  const error = new SimulationError();
+  return binding.simulateUvh5(spec).catch((nativeError: unknown) => {
     error.message = nativeError instanceof Error ? nativeError.message : String(nativeError);
     throw error;
   });

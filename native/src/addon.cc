@@ -1,5 +1,6 @@
 #include <napi.h>
 
+#include "simulate_uvh5.h"
 #include "table_info.h"
 
 namespace {
@@ -8,11 +9,13 @@ namespace {
 class Addon : public Napi::Addon<Addon> {
  public:
   Addon(Napi::Env /*env*/, Napi::Object exports) {
-    DefineAddon(exports, {InstanceMethod<&Addon::TableInfo>("tableInfo")});
+    DefineAddon(exports, {InstanceMethod<&Addon::TableInfo>("tableInfo"),
+                          InstanceMethod<&Addon::SimulateUvh5>("simulateUvh5")});
   }
 
  private:
   Napi::Value TableInfo(const Napi::CallbackInfo& info) { return contimg::TableInfo(info); }
+  Napi::Value SimulateUvh5(const Napi::CallbackInfo& info) { return contimg::SimulateUvh5(info); }
 };
 
 }  // namespace

@@ -7,6 +7,8 @@ import { createLogger } from './logger.js';
 import { printConfig } from './commands/config.js';
 import { replayCommand } from './commands/replay.js';
 import { runCommand } from './commands/run.js';
+import { simulateCommand, simulateLogged, simulateOptions, simulationOptions, simulationRequest, type SimulateCommandOptions } from './commands/simulate.js';
+import { INTEGRATIONS_PER_GROUP, INTEGRATION_S } from '../science/simulate/layout.js';
 import { statusCommand } from './commands/status.js';
 
 const program = new Command('contimg')
@@ -16,6 +18,11 @@ const program = new Command('contimg')
   .addOption(new Option('--log-level <level>', SETTINGS.logLevel.description).choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']))
   .showHelpAfterError()
   .configureHelp({ showGlobalOptions: true });
+
+/** 24 integrations of 12.885 s: the telescope writes a group this often. */
+const REAL_CADENCE_S = INTEGRATIONS_PER_GROUP * INTEGRATION_S;
+
+type RunCommandOptions = Omit<SimulateCommandOptions, 'out' | 'truthDir'> & { untilIdle?: boolean; simulate?: boolean };
 
 /** Configuration from defaults, file, environment and this invocation's flags. */
 function configOf(command: Command): LoadedConfig {
@@ -30,15 +37,32 @@ program
     printConfig(configOf(command), options.json === true);
   });
 
-program
-  .command('run')
-  .description('the streaming pipeline: watch the incoming directory, group subbands, keep the read models current')
-  .option('--incoming <dir>', SETTINGS.incomingDir.description)
-  .option('--until-idle', 'exit once every group has left collecting and nothing has arrived for a while')
-  .action(async (options: { untilIdle?: boolean }, command: Command) => {
-    const { config } = configOf(command);
-    process.exitCode = await runCommand(config, createLogger(config.logLevel), { untilIdle: options.untilIdle === true });
-  });
+simulationOptions(
+  program
+    .command('run')
+    .description('the streaming pipeline: watch the incoming directory, group subbands, keep the read models current')
+    .option('--incoming <dir>', SETTINGS.incomingDir.description)
+    .option('--until-idle', 'exit once every group has left collecting and nothing has arrived for a while')
+    .option(
+      '--simulate',
+      `also write simulated groups into the incoming directory, one every --cadence seconds (default ${REAL_CADENCE_S.toFixed(2)}, the real cadence), ground truth under DATA/truth; the simulation options below apply`,
+    ),
+).action(async (options: RunCommandOptions, command: Command) => {
+  const { config } = configOf(command);
+  const logger = createLogger(config.logLevel);
+  const simulation = options.simulate
+    ? { ...simulationRequest(options, config.incomingDir, dataPaths(config.dataDir).truth), cadenceS: options.cadence ?? REAL_CADENCE_S }
+    : undefined;
+  const feeder = simulation && simulateLogged(simulation, logger.child({ component: 'simulator' })).then(() => undefined);
+  process.exitCode = await runCommand(config, logger, { untilIdle: options.untilIdle === true, ...(feeder && { feeder }) });
+});
+
+simulateOptions(
+  program.command('simulate').description('write simulated DSA-110 raw UVH5 groups (16 subband files) with a ground-truth JSON per group'),
+).action(async (options: SimulateCommandOptions, command: Command) => {
+  const { config } = configOf(command);
+  await simulateCommand(options, createLogger(config.logLevel));
+});
 
 program
   .command('status')

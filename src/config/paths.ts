@@ -9,5 +9,7 @@ export function dataPaths(dataDir: string) {
     readModels: resolve(root, 'state', 'readmodels.sqlite'),
     replayScratch: resolve(root, 'state', 'replay-scratch.sqlite'),
     quarantine: resolve(root, 'quarantine'),
+    /** Ground truth of simulated groups (`contimg run --simulate`). */
+    truth: resolve(root, 'truth'),
   } as const;
 }

@@ -27,6 +27,8 @@ export function watchIncoming(dir: string, { polling, stableMs }: WatchOptions):
   return new Observable<FileArrival>((subscriber) => {
     const watcher = watch(dir, {
       depth: 0,
+      // hidden files are writers' temporaries (renamed into place when complete), never arrivals
+      ignored: (path: string) => path !== dir && basename(path).startsWith('.'),
       ignoreInitial: false,
       usePolling: polling,
       interval: 500,

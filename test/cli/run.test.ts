@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { firstValueFrom, filter, scan } from 'rxjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SqliteEventLog } from '../../src/eventlog/sqliteEventLog.js';
 import { contimg } from '../support/cli.js';
@@ -98,4 +99,38 @@ describe('contimg run (ingest)', () => {
     const types = (await eventsOf(data)).map((e) => e.type);
     expect(types).toEqual(['GroupOpened', 'SubbandArrived', 'SubbandArrived', 'GroupCollectTimedOut', 'SubbandLate']);
   }, 60_000);
+
+  it('ingests what `contimg simulate --cadence` streams into the watched directory: every group pending exactly once', async () => {
+    const incoming = join(dir, 'incoming-sim');
+    const data = join(dir, 'data-sim');
+    const truth = join(dir, 'truth');
+    mkdirSync(incoming, { recursive: true });
+    const run = startRun(incoming, data);
+    const groups = 3;
+    const simulated = await contimg([
+      'simulate', '--out', incoming, '--truth-dir', truth, '--groups', String(groups), '--cadence', '2',
+      '--antennas', '8', '--channels', '4', '--subbands', '4', '--dead-antennas', '0', '--json',
+    ]);
+    expect(simulated.code, simulated.stderr).toBe(0);
+    const simulatedIds = (JSON.parse(simulated.stdout) as { written: { groupId: string }[] }).written.map((g) => g.groupId);
+
+    const log = new SqliteEventLog(join(data, 'state', 'events.sqlite'));
+    const ready = await firstValueFrom(
+      log.follow(0).pipe(
+        scan((ids: string[], batch) => [...ids, ...batch.filter((e) => e.type === 'GroupReady').map((e) => e.stream)], []),
+        filter((ids) => ids.length >= groups),
+      ),
+    );
+    await sleep(1000); // anything after the third would be a duplicate
+    run.child.kill('SIGTERM');
+    expect(await run.exited, run.stderr()).toBe(0);
+    const events = log.readSync({ after: 0, limit: 10_000 });
+    await log.close();
+    // a group is named after its first file to arrive: the earliest, or one written alongside it
+    ready.forEach((id, i) => expect(Math.abs(Date.parse(`${id}Z`) - Date.parse(`${simulatedIds[i]}Z`))).toBeLessThanOrEqual(5000));
+    expect(events.filter((e) => e.type === 'GroupReady')).toHaveLength(groups);
+    expect(events.filter((e) => e.type === 'SubbandArrived')).toHaveLength(groups * 4);
+    expect(events.filter((e) => e.type === 'FileQuarantined')).toEqual([]);
+    expect(readdirSync(truth)).toHaveLength(groups);
+  }, 120_000);
 });

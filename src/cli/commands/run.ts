@@ -35,7 +35,14 @@ export async function runCommand(config: Config, logger: Logger, { untilIdle, fe
       share(),
     );
     let feederDone = feeder === undefined;
-    const fed$ = feeder === undefined ? EMPTY : from(feeder).pipe(tap({ complete: () => (feederDone = true) }));
+    const fed$ = feeder === undefined ? EMPTY : from(feeder).pipe(
+      tap({
+        complete: () => {
+          feederDone = true;
+          lastActivity = Date.now(); // its last files are still settling
+        },
+      }),
+    );
     const quietMs = config['ingest.stableMs'] + 2 * config['ingest.readRetryMs'] + 1000;
     const idle$: Observable<string> = interval(250).pipe(
       filter(() => untilIdle && feederDone && Date.now() - lastActivity > quietMs && queueSummary(state.readModels.db).counts.collecting === 0),
