@@ -1,5 +1,7 @@
 #include "table_info.h"
 
+#include "casacore_lock.h"
+
 #include <casacore/casa/Containers/Record.h>
 #include <casacore/casa/Utilities/DataType.h>
 #include <casacore/tables/Tables/ColumnDesc.h>
@@ -61,6 +63,7 @@ const char* TypeName(casacore::DataType type) {
 }
 
 void ReadTableInfo(TableInfoBaton& baton) {
+  const std::lock_guard<std::mutex> lock(CasacoreMutex());
   const casacore::Table table(baton.path, casacore::Table::Old);
   baton.nrows = table.nrow();
   baton.tableType = table.tableInfo().type();
