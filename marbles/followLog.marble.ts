@@ -1,4 +1,4 @@
-import type { Observable } from 'rxjs';
+import { Observable } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { followLog } from '../src/eventlog/followLog.js';
@@ -69,6 +69,22 @@ describe('followLog', () => {
       let calls = 0;
       const readAfter = (after: number) => (calls++ === 0 ? cold('(p|)', { p: [{ seq: after + 1 }] }) : cold<readonly Item[]>('#', undefined, new Error('disk gone')));
       expectObservable(followLog(wakeups, readAfter, 41)).toBe('(a#)', { a: [{ seq: 42 }] }, new Error('disk gone'));
+    });
+  });
+
+  it('listens for wake-ups before it first reads, so no append can slip between them', () => {
+    scheduler.run(({ cold, expectObservable }) => {
+      const order: string[] = [];
+      const wakeups = new Observable<void>(() => {
+        order.push('listening');
+      });
+      const readAfter = (after: number) => {
+        order.push(`read after ${after}`);
+        return cold<readonly Item[]>('(p|)', { p: [] });
+      };
+      expectObservable(followLog(wakeups, readAfter, 0)).toBe('');
+      scheduler.flush();
+      expect(order).toEqual(['listening', 'read after 0']);
     });
   });
 

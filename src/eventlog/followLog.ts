@@ -1,4 +1,4 @@
-import { concatMap, defer, EMPTY, expand, filter, startWith, tap, type Observable } from 'rxjs';
+import { concatMap, defer, EMPTY, expand, filter, merge, of, tap, type Observable } from 'rxjs';
 
 /**
  * Reads everything after `after`, then reads again on every wake-up, emitting each non-empty
@@ -11,7 +11,8 @@ import { concatMap, defer, EMPTY, expand, filter, startWith, tap, type Observabl
  * ```
  *
  * A wake-up that arrives while a read is running is queued, never dropped: it may announce an
- * append committed after that read's last query.
+ * append committed after that read's last query. For the same reason the wake-ups are
+ * subscribed before the first read.
  *
  * @param wakeups notifications that the log may have grown (their values are ignored)
  * @param readAfter reads one page of items with `seq` greater than its argument
@@ -30,6 +31,8 @@ export function followLog<T extends { readonly seq: number }>(
         filter((page) => page.length > 0),
         tap((page) => (last = page[page.length - 1]!.seq)),
       );
-    return wakeups.pipe(startWith(null), concatMap(drain));
+    // Wake-ups are listened to before the first read: an append landing between that read and
+    // the subscription would otherwise never be announced.
+    return merge(wakeups, of(null)).pipe(concatMap(drain));
   });
 }

@@ -1,7 +1,7 @@
 import { mkdirSync, watch } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { defer, merge, Observable, of, share, Subject } from 'rxjs';
+import { debounceTime, defer, merge, Observable, of, share, Subject } from 'rxjs';
 import { ConcurrencyError, EventLogError, EventLogOpenError } from './errors.js';
 import { assertKnownStored, validateBatch, type NewEvent, type StoredEvent } from './event.js';
 import type { AppendResult, EventLog, ExpectedVersion, ReadOptions } from './eventLog.js';
@@ -238,14 +238,20 @@ function openLogDatabase(path: string): Database.Database {
   }
 }
 
-/** Emits when another process may have appended: any change to the database or its WAL. */
-function watchDatabaseFiles(path: string): Observable<void> {
+/**
+ * Emits when another process may have appended: on any change to the database or its WAL, and
+ * once more 50 ms after the last change of a burst. SQLite makes a commit visible by updating
+ * the memory-mapped -shm index, which raises no file event: a read woken by the WAL write can
+ * run just before the commit shows, and only the trailing wake-up would see it.
+ */
+function watchDatabaseFiles(path: string): Observable<unknown> {
   const name = basename(path);
-  return new Observable<void>((subscriber) => {
+  const changes = new Observable<void>((subscriber) => {
     const watcher = watch(dirname(path), (_event, file) => {
       if (file === null || file.startsWith(name)) subscriber.next();
     });
     watcher.on('error', (err) => subscriber.error(err));
     return () => watcher.close();
-  });
+  }).pipe(share());
+  return merge(changes, changes.pipe(debounceTime(50)));
 }

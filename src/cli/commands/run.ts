@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import type { Logger } from 'pino';
-import { EMPTY, filter, firstValueFrom, from, fromEvent, interval, map, merge, share, take, tap, type Observable } from 'rxjs';
+import { EMPTY, NEVER, filter, firstValueFrom, from, fromEvent, interval, map, merge, share, take, tap, type Observable } from 'rxjs';
 import type { Config } from '../../config/config.js';
 import { knownGroups, queueSummary } from '../../projections/groupQueue.js';
 import { readHeader } from '../../science/uvh5/index.js';
@@ -44,10 +44,12 @@ export async function runCommand(config: Config, logger: Logger, { untilIdle, fe
       }),
     );
     const quietMs = config['ingest.stableMs'] + 2 * config['ingest.readRetryMs'] + 1000;
-    const idle$: Observable<string> = interval(250).pipe(
-      filter(() => untilIdle && feederDone && Date.now() - lastActivity > quietMs && queueSummary(state.readModels.db).counts.collecting === 0),
-      map(() => 'idle'),
-    );
+    const idle$: Observable<string> = untilIdle
+      ? interval(250).pipe(
+          filter(() => feederDone && Date.now() - lastActivity > quietMs && queueSummary(state.readModels.db).counts.collecting === 0),
+          map(() => 'idle'),
+        )
+      : NEVER;
     const stopped$ = merge(
       fromEvent(process, 'SIGINT').pipe(map(() => 'SIGINT')),
       fromEvent(process, 'SIGTERM').pipe(map(() => 'SIGTERM')),
