@@ -77,9 +77,83 @@ export interface SimulateUvh5Timing {
   readonly writeSeconds: number;
 }
 
+/** A MeasurementSet being written (msCreate → msWriteBlock… → msClose); opaque to JS. */
+export type MsHandle = { readonly __brand: 'contimg.MsHandle' };
+
+/**
+ * A new MeasurementSet: one FIELD (the J2000 place of hour angle 0 at pointingDecAppRad at
+ * midTimeMjdS, computed with casacore Measures), one SPW per subband, rows added per integration.
+ * Times are UTC seconds since MJD 0 (the MS convention).
+ */
+export interface MsCreateSpec {
+  readonly path: string;
+  /** ANTENNA rows, in antenna-index order. */
+  readonly antennaNames: readonly string[];
+  /** [nAnt, 3] ITRF positions, m. */
+  readonly antennaItrfM: Float64Array;
+  readonly dishDiameterM: number;
+  /** [3] ITRF position of the array reference (the measures frame), m. */
+  readonly siteItrfM: Float64Array;
+  /** [nBls] antenna indices of every baseline, in the order of each block's rows; uvw = xyz(ant2) − xyz(ant1). */
+  readonly ant1: Int32Array;
+  readonly ant2: Int32Array;
+  /** Per SPW, ascending across and within SPWs: channel frequencies, Hz (equal channel counts). */
+  readonly spwFreqHz: readonly Float64Array[];
+  /** Per SPW: true when the blocks hold its channels in descending frequency (raw DSA-110 files). */
+  readonly spwDescending: readonly boolean[];
+  readonly spwNames: readonly string[];
+  readonly channelWidthHz: number;
+  /** Stokes codes of the correlations (9 XX, 10 XY, 11 YX, 12 YY). */
+  readonly corrTypes: Int32Array;
+  /** Apparent (of date) declination of the raw data's meridian phase centres, rad. */
+  readonly pointingDecAppRad: number;
+  readonly midTimeMjdS: number;
+  readonly integrationS: number;
+  readonly timeStartMjdS: number;
+  readonly timeEndMjdS: number;
+  readonly telescopeName: string;
+  readonly fieldName: string;
+  readonly observer: string;
+  readonly project: string;
+  /** HISTORY messages. */
+  readonly history: readonly string[];
+}
+
+export interface MsCreated {
+  readonly handle: MsHandle;
+  readonly phaseCentreRaRad: number;
+  readonly phaseCentreDecRad: number;
+}
+
+/**
+ * One integration of every SPW (MS order). Each array is [nBls, nChan, nPols] (visibilities with a
+ * last axis re, im) in the raw file's channel order, as phased by the correlator: to hour angle 0
+ * at pointingDecAppRad at this integration's time, V = Σ S exp(+2πi (ul + vm + w(n − 1)) ν / c).
+ */
+export interface MsBlock {
+  readonly timeMjdS: number;
+  readonly visibilities: readonly Float32Array[];
+  readonly flags: readonly Uint8Array[];
+  readonly nsamples: readonly Float32Array[];
+}
+
+/** What msClose found on reopening the MS read-only. */
+export interface MsSummary {
+  readonly rows: number;
+  /** Cross-correlation rows whose UVW is (0, 0, 0): 0 in a valid MS. */
+  readonly zeroUvwCrossRows: number;
+  readonly frequenciesAscending: boolean;
+  readonly minFreqHz: number;
+  readonly maxFreqHz: number;
+}
+
 export interface NativeBinding {
   /** Rejects with an Error whose message is "casacore: " followed by casacore's own message. */
   tableInfo(path: string): Promise<TableInfo>;
   /** Rejects with an Error whose message starts "HDF5: " for a failed write. */
   simulateUvh5(spec: SimulateUvh5Spec): Promise<SimulateUvh5Timing>;
+  /** The three MeasurementSet-writer calls reject with "casacore: …". */
+  msCreate(spec: MsCreateSpec): Promise<MsCreated>;
+  msWriteBlock(handle: MsHandle, block: MsBlock): Promise<void>;
+  msClose(handle: MsHandle): Promise<MsSummary>;
 }

@@ -2,9 +2,9 @@
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { packageRoot } from './packageRoot.js';
-import type { Hdf5Dataset, NativeBinding, SimulateUvh5Spec, SimulateUvh5Timing, TableInfo } from './binding.js';
+import type { Hdf5Dataset, MsBlock, MsCreateSpec, MsHandle, MsSummary, NativeBinding, SimulateUvh5Spec, SimulateUvh5Timing, TableInfo } from './binding.js';
 
-export type { ColumnInfo, Hdf5Dataset, SimulateUvh5Spec, SimulateUvh5Timing, TableInfo } from './binding.js';
+export type { ColumnInfo, Hdf5Dataset, MsBlock, MsCreateSpec, MsSummary, SimulateUvh5Spec, SimulateUvh5Timing, TableInfo } from './binding.js';
 
 const BINDING_PATH = 'native/build/Release/contimg_native.node';
 
@@ -28,7 +28,7 @@ function loadBinding(): NativeBinding {
     throw new Error(
       `contimg: cannot load the native core ${path}\n` +
         'Possible causes: it has not been built; it was built for another Node.js version; ' +
-        'the libraries it links (casacore: libcasa_tables, libcasa_casa; HDF5: libhdf5_serial) are missing.\n' +
+        'the libraries it links (casacore: libcasa_tables, libcasa_ms, libcasa_measures, libcasa_casa; HDF5: libhdf5_serial) are missing.\n' +
         'Fix: run scripts/bootstrap, or install casacore-dev and libhdf5-dev and run npm run build:native.\n' +
         `Loader said: ${cause instanceof Error ? cause.message : String(cause)}`,
       { cause },
@@ -154,4 +154,126 @@ export function simulateUvh5(spec: SimulateUvh5Spec): Promise<SimulateUvh5Timing
     error.message = nativeError instanceof Error ? nativeError.message : String(nativeError);
     throw error;
   });
+}
+
+/** Runs a native call with a CasacoreError created here, so its stack shows the JS caller. */
+function casacoreCall<T>(call: () => Promise<T>): Promise<T> {
+  const error = new CasacoreError();
+  return call().catch((nativeError: unknown) => {
+    error.message = nativeError instanceof Error ? nativeError.message : String(nativeError);
+    throw error;
+  });
+}
+
+function checkMsCreateSpec(spec: MsCreateSpec): { nBls: number; nChan: number; nPols: number; nSpw: number } {
+  requireNonEmptyString('path', spec.path);
+  const nAnt = spec.antennaNames.length;
+  if (nAnt === 0 || !spec.antennaNames.every((n) => typeof n === 'string')) throw new TypeError('antennaNames must be a non-empty array of strings');
+  requireArray('antennaItrfM', spec.antennaItrfM, Float64Array, nAnt * 3);
+  requireFinite('dishDiameterM', spec.dishDiameterM, 0);
+  requireArray('siteItrfM', spec.siteItrfM, Float64Array, 3);
+  if (!(spec.ant1 instanceof Int32Array) || spec.ant1.length === 0) throw new TypeError('ant1 must be a non-empty Int32Array');
+  const nBls = spec.ant1.length;
+  requireArray('ant2', spec.ant2, Int32Array, nBls);
+  for (let b = 0; b < nBls; b++) {
+    const [i, j] = [spec.ant1[b]!, spec.ant2[b]!];
+    if (i < 0 || j < 0 || i >= nAnt || j >= nAnt) throw new RangeError(`baseline ${b} (${i}, ${j}) names an antenna outside [0, ${nAnt})`);
+  }
+  const nSpw = spec.spwFreqHz.length;
+  if (nSpw === 0) throw new RangeError('spwFreqHz must hold at least one spectral window');
+  const nChan = spec.spwFreqHz[0]?.length ?? 0;
+  if (nChan === 0) throw new RangeError('every spectral window needs at least one channel');
+  let previous = -Infinity;
+  spec.spwFreqHz.forEach((freq, s) => {
+    requireArray(`spwFreqHz[${s}]`, freq, Float64Array, nChan);
+    freq.forEach((f, k) => {
+      if (!(f > previous)) throw new RangeError(`spwFreqHz must ascend within and across windows; spw ${s} channel ${k} is ${f}`);
+      previous = f;
+    });
+  });
+  if (spec.spwDescending.length !== nSpw || !spec.spwDescending.every((d) => typeof d === 'boolean')) throw new TypeError(`spwDescending must hold ${nSpw} booleans`);
+  if (spec.spwNames.length !== nSpw || !spec.spwNames.every((n) => typeof n === 'string')) throw new TypeError(`spwNames must hold ${nSpw} strings`);
+  requireFinite('channelWidthHz', spec.channelWidthHz, Number.MIN_VALUE);
+  if (!(spec.corrTypes instanceof Int32Array) || spec.corrTypes.length === 0) throw new TypeError('corrTypes must be a non-empty Int32Array');
+  if (!spec.corrTypes.every((c) => c >= 9 && c <= 12)) throw new RangeError('corrTypes must be linear correlations (9 XX, 10 XY, 11 YX, 12 YY)');
+  if (!(Math.abs(spec.pointingDecAppRad) <= Math.PI / 2)) throw new RangeError(`pointingDecAppRad must be in [-pi/2, pi/2], got ${spec.pointingDecAppRad}`);
+  requireFinite('midTimeMjdS', spec.midTimeMjdS, 0);
+  requireFinite('integrationS', spec.integrationS, Number.MIN_VALUE);
+  requireFinite('timeStartMjdS', spec.timeStartMjdS, 0);
+  requireFinite('timeEndMjdS', spec.timeEndMjdS, spec.timeStartMjdS);
+  for (const key of ['telescopeName', 'fieldName', 'observer', 'project'] as const) {
+    if (typeof spec[key] !== 'string') throw new TypeError(`${key} must be a string`);
+  }
+  if (!spec.history.every((h) => typeof h === 'string')) throw new TypeError('history must hold strings');
+  return { nBls, nChan, nPols: spec.corrTypes.length, nSpw };
+}
+
+/**
+ * Writes one MeasurementSet: `MsWriter.create(spec)` makes the table and its subtables, each
+ * `writeBlock` appends one integration of every spectral window (reordered to ascending frequency,
+ * UVW recomputed and visibilities rephased to the fixed J2000 phase centre, in C++ off the event
+ * loop), `close` flushes and reopens it read-only to check it. Calls are serialised; the arrays of
+ * a block must not change until its promise settles.
+ */
+export class MsWriter {
+  #handle: MsHandle | undefined;
+  #queue: Promise<unknown> = Promise.resolve();
+  readonly #shape: { nBls: number; nChan: number; nPols: number; nSpw: number };
+
+  private constructor(
+    handle: MsHandle,
+    shape: { nBls: number; nChan: number; nPols: number; nSpw: number },
+    /** The MS phase centre (FIELD PHASE_DIR), J2000, rad. */
+    readonly phaseCentre: { readonly raRad: number; readonly decRad: number },
+  ) {
+    this.#handle = handle;
+    this.#shape = shape;
+  }
+
+  /** Throws TypeError/RangeError on an invalid spec; rejects with a CasacoreError when casacore fails. */
+  static async create(spec: MsCreateSpec): Promise<MsWriter> {
+    const shape = checkMsCreateSpec(spec);
+    const created = await casacoreCall(() => binding.msCreate(spec));
+    return new MsWriter(created.handle, shape, { raRad: created.phaseCentreRaRad, decRad: created.phaseCentreDecRad });
+  }
+
+  writeBlock(block: MsBlock): Promise<void> {
+    const handle = this.#open();
+    const { nBls, nChan, nPols, nSpw } = this.#shape;
+    requireFinite('timeMjdS', block.timeMjdS, 0);
+    for (const [name, arrays, type, length] of [
+      ['visibilities', block.visibilities, Float32Array, nBls * nChan * nPols * 2],
+      ['flags', block.flags, Uint8Array, nBls * nChan * nPols],
+      ['nsamples', block.nsamples, Float32Array, nBls * nChan * nPols],
+    ] as const) {
+      if (arrays.length !== nSpw) throw new RangeError(`${name} must hold one array per spectral window (${nSpw}), got ${arrays.length}`);
+      arrays.forEach((a, s) => requireArray(`${name}[${s}]`, a, type as unknown as { new (n: number): ArrayBufferView; readonly name: string }, length));
+    }
+    return this.#enqueue(() => binding.msWriteBlock(handle, block));
+  }
+
+  /** Closes the MS and checks it (row count, ascending frequencies, UVW of cross-correlations). */
+  close(): Promise<MsSummary> {
+    const handle = this.#open();
+    this.#handle = undefined;
+    return this.#enqueue(() => binding.msClose(handle));
+  }
+
+  #open(): MsHandle {
+    if (this.#handle === undefined) throw new Error('MsWriter: the MeasurementSet is closed');
+    return this.#handle;
+  }
+
+  #enqueue<T>(call: () => Promise<T>): Promise<T> {
+    // Created now so that its stack shows the caller, not the queue.
+    const error = new CasacoreError();
+    const run = this.#queue.then(() =>
+      call().catch((nativeError: unknown) => {
+        error.message = nativeError instanceof Error ? nativeError.message : String(nativeError);
+        throw error;
+      }),
+    );
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
 }

@@ -5,11 +5,13 @@ import { loadConfig, SETTINGS, type LoadedConfig } from '../config/config.js';
 import { dataPaths } from '../config/paths.js';
 import { createLogger } from './logger.js';
 import { printConfig } from './commands/config.js';
+import { convertCommand, type ConvertCommandOptions } from './commands/convert.js';
 import { replayCommand } from './commands/replay.js';
 import { runCommand } from './commands/run.js';
 import { simulateCommand, simulateLogged, simulateOptions, simulationOptions, simulationRequest, type SimulateCommandOptions } from './commands/simulate.js';
 import { INTEGRATIONS_PER_GROUP, INTEGRATION_S } from '../science/simulate/layout.js';
 import { statusCommand } from './commands/status.js';
+import { serveCommand } from './commands/serve.js';
 
 const program = new Command('contimg')
   .description('Streaming continuum-imaging pipeline for the DSA-110 radio telescope')
@@ -86,6 +88,28 @@ program
     const { config } = configOf(command);
     const log = createLogger(config.logLevel);
     process.exitCode = await replayCommand(config, log, { verify: options.verify === true, json: options.json === true });
+  });
+
+program
+  .command('convert')
+  .description('convert one group of UVH5 subband files into one MeasurementSet (16 SPWs ascending, one J2000 phase centre)')
+  .argument('<files...>', 'the subband files of one group')
+  .requiredOption('--out <ms>', 'the MeasurementSet to create (must not exist)')
+  .option('--stations <csv>', 'station coordinates CSV (default: the DSA-110 station table)')
+  .option('--json', 'print the statistics as JSON')
+  .action(async (files: string[], options: ConvertCommandOptions, command: Command) => {
+    const { config } = configOf(command);
+    await convertCommand(files, options, createLogger(config.logLevel));
+  });
+
+program
+  .command('serve')
+  .description('the REST API and live WebSocket over the read models and event log (docs at /docs)')
+  .option('--host <host>', SETTINGS['api.host'].description)
+  .option('--port <port>', SETTINGS['api.port'].description)
+  .action(async (_options: unknown, command: Command) => {
+    const { config } = configOf(command);
+    await serveCommand(config, createLogger(config.logLevel));
   });
 
 class UsageError extends Error {

@@ -18,6 +18,8 @@ interface Setting<S extends TSchema> {
   /** The commander option name (camelCase) that sets it, if any. */
   readonly flag?: string;
   readonly description: string;
+  /** Never printed: `contimg config` and error messages show it as "***". */
+  readonly secret?: boolean;
 }
 
 const setting = <S extends TSchema>(s: Setting<S>) => s;
@@ -92,6 +94,27 @@ export const SETTINGS = {
     env: 'CONTIMG_INGEST_READ_RETRY_MS',
     description: 'wait between those tries',
   }),
+  'api.host': setting({
+    schema: Type.String({ minLength: 1 }),
+    default: '127.0.0.1',
+    env: 'CONTIMG_API_HOST',
+    flag: 'host',
+    description: 'address `contimg serve` listens on (loopback by default)',
+  }),
+  'api.port': setting({
+    schema: Type.Integer({ minimum: 0, maximum: 65535 }),
+    default: 8110,
+    env: 'CONTIMG_API_PORT',
+    flag: 'port',
+    description: 'TCP port of `contimg serve` (0 picks a free one)',
+  }),
+  'api.token': setting({
+    schema: Type.Union([Type.Null(), Type.String({ minLength: 16 })]),
+    default: null,
+    env: 'CONTIMG_API_TOKEN',
+    description: 'bearer token for state-changing API routes, at least 16 characters; unset refuses them all',
+    secret: true,
+  }),
 } as const;
 
 export type SettingKey = keyof typeof SETTINGS;
@@ -134,7 +157,7 @@ export function loadConfig({ flags = {}, env = process.env, cwd = process.cwd() 
     const [source, value] = candidates[candidates.length - 1]!;
     if (!Value.Check(spec.schema, value)) {
       const reason = describeExpected(spec.schema) ?? [...Value.Errors(spec.schema, value)][0]?.message ?? 'invalid';
-      problems.push(`${key} = ${JSON.stringify(value)} (from ${source}): ${reason}`);
+      problems.push(`${key} = ${displayValue(key, value)} (from ${source}): ${reason}`);
     }
     config[key] = value;
     sources[key] = source;
@@ -176,6 +199,11 @@ function flatten(object: Record<string, unknown>, prefix = ''): Record<string, u
       typeof v === 'object' && v !== null && !Array.isArray(v) ? Object.entries(flatten(v as Record<string, unknown>, `${prefix}${k}.`)) : [[`${prefix}${k}`, v]],
     ),
   );
+}
+
+/** A setting's value as it may be shown: secrets that are set appear as "***". */
+export function displayValue(key: SettingKey, value: unknown): string {
+  return (SETTINGS[key] as Setting<TSchema>).secret && value !== null && value !== undefined ? '"***"' : JSON.stringify(value);
 }
 
 /** "expected one of a, b" for a union of literals, which TypeBox reports only as "Expected union value". */

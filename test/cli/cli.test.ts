@@ -47,7 +47,10 @@ describe('contimg CLI', () => {
   it('prints the effective configuration and where each value came from', async () => {
     const file = join(dir, 'contimg.config.json');
     writeFileSync(file, JSON.stringify({ eventLog: { synchronous: 'normal' }, logLevel: 'debug' }));
-    const result = await contimg(['--config', file, '--log-level', 'warn', 'config', '--json'], { env: { CONTIMG_DATA: '/srv/dsa110' } });
+    const result = await contimg(['--config', file, '--log-level', 'warn', 'config', '--json'], {
+      env: { CONTIMG_DATA: '/srv/dsa110', CONTIMG_API_TOKEN: 'a-secret-operator-token' },
+    });
+    expect(result.stdout).not.toContain('a-secret-operator-token');
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toMatchObject({
       file,
@@ -56,6 +59,7 @@ describe('contimg CLI', () => {
         logLevel: { value: 'warn', source: 'flag --log-level' },
         'eventLog.synchronous': { value: 'normal', source: `file ${file}` },
         'ingest.expectedSubbands': { value: 16, source: 'default' },
+        'api.token': { value: '***', source: 'env CONTIMG_API_TOKEN' },
       },
     });
   });

@@ -1,0 +1,151 @@
+/** Request and response schemas: one object each for validation, handler types, serialisation and OpenAPI. */
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { GROUP_STATUSES } from '../domain/groupLifecycle.js';
+import { EVENT_TYPES, STAGES } from '../eventlog/schema.js';
+
+const literals = <T extends string>(values: readonly T[]) => Type.Union(values.map((v) => Type.Literal(v)));
+const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+
+export const GroupId = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}$', description: 'group id: the UTC time of its first integration' });
+export const GroupStatus = literals(GROUP_STATUSES);
+export const StageName = literals(STAGES);
+export const EventTypeName = literals(EVENT_TYPES);
+const StreamId = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9:._-]{0,199}$' });
+const Seq = Type.Integer({ minimum: 0 });
+
+export const ErrorReply = Type.Object({ error: Type.String(), message: Type.String() });
+export const errorReplies = { 400: ErrorReply, 401: ErrorReply, 403: ErrorReply, 404: ErrorReply, 409: ErrorReply };
+
+export const Health = Type.Object({ status: Type.Literal('ok'), head: Seq, projectedThrough: Seq });
+
+export const StageTiming = Type.Object({
+  stage: Type.String(),
+  runs: Type.Integer(),
+  failures: Type.Integer(),
+  meanMs: Nullable(Type.Number()),
+  minMs: Nullable(Type.Number()),
+  maxMs: Nullable(Type.Number()),
+  lastMs: Nullable(Type.Number()),
+});
+
+export const Status = Type.Object({
+  head: Seq,
+  projectedThrough: Seq,
+  projectionLag: Seq,
+  queue: Type.Object({
+    counts: Type.Record(GroupStatus, Type.Integer()),
+    total: Type.Integer(),
+    backlog: Type.Integer(),
+    oldestPending: Nullable(Type.String()),
+  }),
+  stages: Type.Array(StageTiming),
+});
+
+export const GroupsQuery = Type.Object(
+  {
+    state: Type.Optional(GroupStatus),
+    limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
+    before: Type.Optional(GroupId),
+  },
+  { additionalProperties: false },
+);
+
+const GroupOverview = Type.Object({
+  groupId: Type.String(),
+  status: GroupStatus,
+  subbandCount: Type.Integer(),
+  expectedSubbands: Type.Integer(),
+  missingSubbands: Type.Array(Type.Integer()),
+  openedAt: Type.String(),
+  updatedAt: Type.String(),
+  ageSeconds: Type.Number({ description: 'seconds since the first subband arrived' }),
+  lastError: Nullable(Type.String()),
+});
+
+export const GroupPage = Type.Object({
+  groups: Type.Array(GroupOverview),
+  next: Nullable(Type.String({ description: 'pass as `before` for the next page' })),
+});
+
+export const GroupParams = Type.Object({ id: GroupId });
+
+export const GroupDetail = Type.Object({
+  groupId: Type.String(),
+  status: GroupStatus,
+  expectedSubbands: Type.Integer(),
+  subbands: Type.Array(Type.Integer()),
+  missingSubbands: Type.Array(Type.Integer()),
+  openedAt: Type.String(),
+  collectDeadline: Type.String(),
+  readyAt: Nullable(Type.String()),
+  attempts: Type.Integer(),
+  currentStage: Nullable(Type.String()),
+  lastCompletedStage: Nullable(Type.String()),
+  resumeFrom: Nullable(Type.String()),
+  notBefore: Nullable(Type.String()),
+  lastError: Nullable(Type.String()),
+  updatedAt: Type.String(),
+  files: Type.Array(
+    Type.Object({ subband: Type.Integer(), path: Type.String(), sizeBytes: Type.Integer(), mtime: Type.String(), arrivedAt: Type.String() }),
+  ),
+  stages: Type.Array(
+    Type.Object({
+      stage: Type.String(),
+      status: Type.String(),
+      attempt: Type.Integer(),
+      startedAt: Type.String(),
+      finishedAt: Nullable(Type.String()),
+      durationMs: Nullable(Type.Number()),
+      fraction: Type.Number(),
+      message: Nullable(Type.String()),
+      error: Nullable(Type.String()),
+    }),
+  ),
+});
+
+export const ReprocessBody = Type.Object(
+  { fromStage: StageName, reason: Type.String({ minLength: 1, maxLength: 1000 }) },
+  { additionalProperties: false },
+);
+
+export const ReprocessReply = Type.Object({ groupId: Type.String(), seq: Seq, operator: Type.String() });
+
+export const StoredEventSchema = Type.Object({
+  seq: Seq,
+  id: Type.String(),
+  stream: Type.String(),
+  streamVersion: Type.Integer(),
+  type: Type.String(),
+  version: Type.Integer(),
+  time: Type.String(),
+  causationId: Nullable(Type.String()),
+  correlationId: Nullable(Type.String()),
+  payload: Type.Unknown(),
+});
+
+export const EventsQuery = Type.Object(
+  {
+    after: Type.Integer({ minimum: 0, default: 0 }),
+    limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
+    type: Type.Optional(EventTypeName),
+    stream: Type.Optional(StreamId),
+  },
+  { additionalProperties: false },
+);
+
+export const EventPage = Type.Object({
+  events: Type.Array(StoredEventSchema),
+  next: Type.Integer({ description: 'the last sequence scanned: pass as `after` for the next page' }),
+  head: Seq,
+});
+
+export const LiveQuery = Type.Object(
+  {
+    after: Type.Optional(Seq),
+    types: Type.Optional(Type.String({ pattern: `^(${EVENT_TYPES.join('|')})(,(${EVENT_TYPES.join('|')}))*$`, description: 'comma-separated event types' })),
+    stream: Type.Optional(StreamId),
+  },
+  { additionalProperties: false },
+);
+
+export type StatusSnapshot = Static<typeof Status>;

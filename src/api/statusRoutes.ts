@@ -1,0 +1,32 @@
+import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { STAGES } from '../eventlog/schema.js';
+import { queueSummary } from '../projections/groupQueue.js';
+import { stageTimings } from '../projections/stageMetrics.js';
+import type { ApiDeps } from './deps.js';
+import { prometheusText } from './prometheus.js';
+import { Health, Status, type StatusSnapshot } from './schemas.js';
+
+/** Health, the queue and stage summary, and the same figures for Prometheus. */
+export const statusRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, { log, readModels }, done) => {
+  const status = async (): Promise<StatusSnapshot> => {
+    const head = await log.head();
+    const projectedThrough = readModels.position();
+    const stages = stageTimings(readModels.db).sort((a, b) => STAGES.indexOf(a.stage as never) - STAGES.indexOf(b.stage as never));
+    return { head, projectedThrough, projectionLag: Math.max(0, head - projectedThrough), queue: queueSummary(readModels.db), stages };
+  };
+
+  app.get('/health', { schema: { response: { 200: Health } } }, async () => ({
+    status: 'ok' as const,
+    head: await log.head(),
+    projectedThrough: readModels.position(),
+  }));
+
+  app.get('/status', { schema: { response: { 200: Status } } }, status);
+
+  app.get('/metrics', { schema: { response: { 200: Type.String() } } }, async (_request, reply) => {
+    const text = prometheusText(await status());
+    return reply.type('text/plain; version=0.0.4').send(text);
+  });
+  done();
+};
