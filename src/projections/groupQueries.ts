@@ -1,6 +1,16 @@
 import type Database from 'better-sqlite3';
 import type { GroupStatus } from '../domain/groupLifecycle.js';
-import type { GroupOverview } from './groupQueue.js';
+
+export interface GroupOverview {
+  readonly groupId: string;
+  readonly status: GroupStatus;
+  readonly subbandCount: number;
+  readonly expectedSubbands: number;
+  readonly missingSubbands: readonly number[];
+  readonly openedAt: string;
+  readonly updatedAt: string;
+  readonly lastError: string | null;
+}
 
 export interface GroupPage {
   readonly groups: readonly GroupOverview[];

@@ -174,31 +174,3 @@ export function knownGroups(db: Database.Database): { groupId: string; collectDe
     )
     .all();
 }
-
-export interface GroupOverview {
-  readonly groupId: string;
-  readonly status: GroupStatus;
-  readonly subbandCount: number;
-  readonly expectedSubbands: number;
-  readonly missingSubbands: readonly number[];
-  readonly openedAt: string;
-  readonly updatedAt: string;
-  readonly lastError: string | null;
-}
-
-/** The most recent groups, newest first. */
-export function recentGroups(db: Database.Database, limit: number): GroupOverview[] {
-  return db
-    .prepare<[number], GroupRow>('SELECT * FROM groups ORDER BY group_id DESC LIMIT ?')
-    .all(limit)
-    .map((row) => ({
-      groupId: row.group_id,
-      status: row.status as GroupStatus,
-      subbandCount: row.subband_count,
-      expectedSubbands: row.expected_subbands,
-      missingSubbands: JSON.parse(row.missing_subbands) as number[],
-      openedAt: row.opened_at,
-      updatedAt: row.updated_at,
-      lastError: row.last_error,
-    }));
-}

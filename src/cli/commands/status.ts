@@ -1,6 +1,7 @@
 import type { Config } from '../../config/config.js';
 import { STAGES } from '../../eventlog/schema.js';
-import { queueSummary, recentGroups } from '../../projections/groupQueue.js';
+import { listGroups } from '../../projections/groupQueries.js';
+import { queueSummary } from '../../projections/groupQueue.js';
 import { stageTimings } from '../../projections/stageMetrics.js';
 import { openState } from '../state.js';
 
@@ -10,7 +11,7 @@ export async function statusCommand(config: Config, json: boolean, groupLimit: n
     const head = state.log.headSync();
     const projectedThrough = state.readModels.position();
     const queue = queueSummary(state.readModels.db);
-    const groups = recentGroups(state.readModels.db, groupLimit);
+    const { groups } = listGroups(state.readModels.db, { limit: groupLimit });
     const stages = stageTimings(state.readModels.db).sort((a, b) => STAGES.indexOf(a.stage as never) - STAGES.indexOf(b.stage as never));
     if (json) {
       process.stdout.write(`${JSON.stringify({ dataDir: state.paths.root, head, projectedThrough, queue, stages, groups }, null, 2)}\n`);
