@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { simulateUvh5, SimulationError, type SimulateUvh5Spec } from '../../native/index.js';
+import { ticksDuring } from '../support/eventLoop.js';
 
 /** A small, valid spec: nAnts antennas (all pairs with autos), nTimes integrations, nFreqs channels, one source per 10 channels of work. */
 function spec(path: string, { nAnts = 3, nTimes = 2, nFreqs = 4, nSources = 1, threads = 1, seed = 5 } = {}): SimulateUvh5Spec {
@@ -88,15 +89,7 @@ describe('simulateUvh5', () => {
   });
 
   it('keeps the event loop turning while it computes and writes', async () => {
-    let ticks = 0;
-    let done = false;
-    const tick = (): void => {
-      ticks += 1;
-      if (!done) setImmediate(tick);
-    };
-    setImmediate(tick);
-    await simulateUvh5(spec(join(dir, 'big.uvh5'), { nAnts: 40, nTimes: 8, nFreqs: 48, nSources: 40, threads: 2 }));
-    done = true;
+    const { ticks } = await ticksDuring(() => simulateUvh5(spec(join(dir, 'big.uvh5'), { nAnts: 40, nTimes: 8, nFreqs: 48, nSources: 40, threads: 2 })));
     expect(ticks).toBeGreaterThan(10);
   });
 });

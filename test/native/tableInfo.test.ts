@@ -7,6 +7,7 @@ import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CasacoreError, tableInfo, type ColumnInfo, type TableInfo } from '../../native/index.js';
 import { runOracle } from '../support/oracle.js';
+import { ticksDuring } from '../support/eventLoop.js';
 
 interface OracleColumn {
   valueType: string;
@@ -112,15 +113,7 @@ describe('tableInfo', () => {
   });
 
   it('keeps the event loop turning while tables are read', async () => {
-    let ticks = 0;
-    let done = false;
-    const tick = (): void => {
-      ticks += 1;
-      if (!done) setImmediate(tick);
-    };
-    setImmediate(tick);
-    const infos = await Promise.all(Array.from({ length: 8 }, () => tableInfo(ms)));
-    done = true;
+    const { result: infos, ticks } = await ticksDuring(() => Promise.all(Array.from({ length: 8 }, () => tableInfo(ms))));
     expect(infos.map((i) => i.nrows)).toEqual(Array(8).fill(NROWS));
     expect(ticks).toBeGreaterThan(0);
   });
