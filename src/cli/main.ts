@@ -24,7 +24,7 @@ const program = new Command('contimg')
 /** 24 integrations of 12.885 s: the telescope writes a group this often. */
 const REAL_CADENCE_S = INTEGRATIONS_PER_GROUP * INTEGRATION_S;
 
-type RunCommandOptions = Omit<SimulateCommandOptions, 'out' | 'truthDir'> & { untilIdle?: boolean; simulate?: boolean };
+type RunCommandOptions = Omit<SimulateCommandOptions, 'out' | 'truthDir'> & { untilIdle?: boolean; simulate?: boolean; process?: boolean };
 
 /** Configuration from defaults, file, environment and this invocation's flags. */
 function configOf(command: Command): LoadedConfig {
@@ -42,9 +42,10 @@ program
 simulationOptions(
   program
     .command('run')
-    .description('the streaming pipeline: watch the incoming directory, group subbands, keep the read models current')
+    .description('the streaming pipeline: watch the incoming directory, group subbands, process every pending group through the stages, keep the read models current')
     .option('--incoming <dir>', SETTINGS.incomingDir.description)
-    .option('--until-idle', 'exit once every group has left collecting and nothing has arrived for a while')
+    .option('--until-idle', 'exit once no group is collecting or waiting to be processed and nothing has arrived for a while')
+    .option('--no-process', 'ingest only: leave pending groups for workers elsewhere')
     .option(
       '--simulate',
       `also write simulated groups into the incoming directory, one every --cadence seconds (default ${REAL_CADENCE_S.toFixed(2)}, the real cadence), ground truth under DATA/truth; the simulation options below apply`,
@@ -56,7 +57,7 @@ simulationOptions(
     ? { ...simulationRequest(options, config.incomingDir, dataPaths(config.dataDir).truth), cadenceS: options.cadence ?? REAL_CADENCE_S }
     : undefined;
   const feeder = simulation && simulateLogged(simulation, logger.child({ component: 'simulator' })).then(() => undefined);
-  process.exitCode = await runCommand(config, logger, { untilIdle: options.untilIdle === true, ...(feeder && { feeder }) });
+  process.exitCode = await runCommand(config, logger, { untilIdle: options.untilIdle === true, process: options.process !== false, ...(feeder && { feeder }) });
 });
 
 simulateOptions(

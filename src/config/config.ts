@@ -94,6 +94,30 @@ export const SETTINGS = {
     env: 'CONTIMG_INGEST_READ_RETRY_MS',
     description: 'wait between those tries',
   }),
+  'process.inFlightGroups': setting({
+    schema: Type.Integer({ minimum: 1, maximum: 64 }),
+    default: 2,
+    env: 'CONTIMG_PROCESS_IN_FLIGHT_GROUPS',
+    description: 'groups processed at once; each stage still runs one group at a time, so two groups pipeline (one converting while the other images)',
+  }),
+  'process.leaseSeconds': setting({
+    schema: Type.Number({ minimum: 1 }),
+    default: 60,
+    env: 'CONTIMG_PROCESS_LEASE_SECONDS',
+    description: "a worker's claim on a group lasts this long unless renewed (renewed every third of it); an expired lease returns the group to pending",
+  }),
+  'process.maxAttempts': setting({
+    schema: Type.Integer({ minimum: 1 }),
+    default: 3,
+    env: 'CONTIMG_PROCESS_MAX_ATTEMPTS',
+    description: 'attempts at a group after a retryable failure before it is dead-lettered',
+  }),
+  'process.retryBackoffSeconds': setting({
+    schema: Type.Number({ minimum: 0 }),
+    default: 30,
+    env: 'CONTIMG_PROCESS_RETRY_BACKOFF_SECONDS',
+    description: 'wait before the first retry; doubled for each later one',
+  }),
   'api.host': setting({
     schema: Type.String({ minLength: 1 }),
     default: '127.0.0.1',

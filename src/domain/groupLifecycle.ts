@@ -12,7 +12,7 @@
  * Anything else is an illegal transition: `evolveGroup` throws and the state stays as it was.
  */
 import type { EventOf } from '../eventlog/event.js';
-import type { Stage } from '../eventlog/schema.js';
+import { STAGES, type Stage } from '../eventlog/schema.js';
 
 export const GROUP_STATUSES = [
   'collecting',
@@ -84,7 +84,8 @@ export class IllegalTransitionError extends Error {
 }
 
 const PROCESSING: readonly GroupStatus[] = ['processing_fresh', 'resuming'];
-const LEASED: readonly GroupStatus[] = ['in_progress', ...PROCESSING];
+/** Statuses in which a worker holds the group's lease. */
+export const LEASED_STATUSES: readonly GroupStatus[] = ['in_progress', ...PROCESSING];
 
 export function isGroupEventType(type: string): type is GroupEventType {
   return (GROUP_EVENT_TYPES as readonly string[]).includes(type);
@@ -155,16 +156,19 @@ export function evolveGroup(group: Group | undefined, event: GroupEvent): Group 
         notBefore: null,
       });
     case 'LeaseRenewed':
-      requireStatus(...LEASED);
+      requireStatus(...LEASED_STATUSES);
       requireLeaseHolder(event.payload.workerId);
       return next({ lease: { workerId: event.payload.workerId, expiresAt: event.payload.leaseExpiresAt } });
     case 'LeaseExpired':
-      requireStatus(...LEASED);
+      requireStatus(...LEASED_STATUSES);
       requireLeaseHolder(event.payload.workerId);
       return next({ status: 'pending', lease: null, currentStage: null });
-    case 'ProcessingStarted':
+    case 'ProcessingStarted': {
       requireStatus('in_progress');
-      return next({ status: event.payload.mode === 'fresh' ? 'processing_fresh' : 'resuming', resumeFrom: null });
+      // Completion is counted again from the stage this run starts at.
+      const before = STAGES[STAGES.indexOf(event.payload.fromStage) - 1] ?? null;
+      return next({ status: event.payload.mode === 'fresh' ? 'processing_fresh' : 'resuming', resumeFrom: null, lastCompletedStage: before });
+    }
     case 'StageStarted':
       requireStatus(...PROCESSING);
       return next({ currentStage: event.payload.stage });
@@ -229,18 +233,4 @@ export function decideAfterFailure(group: Group, policy: RetryPolicy, now: Date)
     ? `gave up after ${group.attempts} attempts: ${group.lastError ?? 'unknown error'}`
     : `not retryable: ${group.lastError ?? 'unknown error'}`;
   return { type: 'GroupDeadLettered', time, payload: { groupId, attempts: group.attempts, reason } };
-}
-
-/** The events that time alone makes due: an incomplete group's deadline, an abandoned lease. */
-export function decideTimeouts(group: Group, now: Date): GroupEvent[] {
-  const time = now.toISOString();
-  const { groupId } = group;
-  if (group.status === 'collecting' && Date.parse(group.collectDeadline) <= now.getTime()) {
-    const missingSubbands = Array.from({ length: group.expectedSubbands }, (_, i) => i).filter((i) => !group.subbands.includes(i));
-    return [{ type: 'GroupCollectTimedOut', time, payload: { groupId, missingSubbands } }];
-  }
-  if (group.lease && LEASED.includes(group.status) && Date.parse(group.lease.expiresAt) <= now.getTime()) {
-    return [{ type: 'LeaseExpired', time, payload: { groupId, workerId: group.lease.workerId } }];
-  }
-  return [];
 }

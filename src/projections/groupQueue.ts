@@ -174,3 +174,18 @@ export function knownGroups(db: Database.Database): { groupId: string; collectDe
     )
     .all();
 }
+
+/** Pending groups whose retry time has come, oldest first: what a processing slot may claim. */
+export function claimableGroups(db: Database.Database, now: Date, limit: number): string[] {
+  return db
+    .prepare<[string, number], { group_id: string }>(
+      "SELECT group_id FROM groups WHERE status = 'pending' AND (not_before IS NULL OR not_before <= ?) ORDER BY group_id LIMIT ?",
+    )
+    .all(now.toISOString(), limit)
+    .map((r) => r.group_id);
+}
+
+/** Groups a worker holds a lease on. */
+export function leasedGroups(db: Database.Database): string[] {
+  return db.prepare<[], { group_id: string }>('SELECT group_id FROM groups WHERE lease_worker IS NOT NULL ORDER BY group_id').all().map((r) => r.group_id);
+}

@@ -1,14 +1,12 @@
-import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { firstValueFrom, filter, scan } from 'rxjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SqliteEventLog } from '../../src/eventlog/sqliteEventLog.js';
-import { contimg } from '../support/cli.js';
+import { contimg, startContimg } from '../support/cli.js';
 
 const REAL_UVH5 = join(import.meta.dirname, '..', '..', '..', 'shared', 'data', 'uvh5', 'hera_zen.2458661.23480.HH.uvh5');
-const MAIN = join(import.meta.dirname, '..', '..', 'src', 'cli', 'main.ts');
 const dir = mkdtempSync(join(tmpdir(), 'contimg-run-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -21,17 +19,9 @@ const env = {
   CONTIMG_LOG_LEVEL: 'warn',
 };
 
-/** `contimg run` in the background, as an operator starts it. */
-function startRun(incoming: string, data: string, untilIdle = false) {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, '--data', data, 'run', '--incoming', incoming, ...(untilIdle ? ['--until-idle'] : [])], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, exited, stderr: () => stderr };
-}
+/** `contimg run --no-process` (ingest only) in the background, as an operator starts it. */
+const startRun = (incoming: string, data: string, untilIdle = false) =>
+  startContimg(['--data', data, 'run', '--no-process', '--incoming', incoming, ...(untilIdle ? ['--until-idle'] : [])], env);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const subbandFile = (incoming: string, time: string, subband: number) => join(incoming, `${time}_sb${String(subband).padStart(2, '0')}.hdf5`);

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import {
   decideAfterFailure,
-  decideTimeouts,
   evolveGroup,
   foldGroup,
   IllegalTransitionError,
   type GroupEvent,
 } from '../../src/domain/groupLifecycle.js';
+import { decideClaim, decideLeaseRelease, decideRenewal, decideStageFailure, processingMode, remainingStages, subbandPaths } from '../../src/domain/processing.js';
 
 const id = '2026-11-24T08:00:00';
 const t = (s: number) => new Date(Date.UTC(2026, 10, 24, 8, 0, s)).toISOString();
@@ -65,17 +65,14 @@ describe('group lifecycle', () => {
     expect(evolveGroup(group, dead).status).toBe('dead_lettered');
   });
 
-  it('times out an incomplete group and expires an abandoned lease', () => {
-    const collecting = foldGroup([opened, sb(1)])!;
-    expect(decideTimeouts(collecting, new Date(t(119)))).toEqual([]);
-    const [timedOut] = decideTimeouts(collecting, new Date(t(120)));
-    expect(timedOut).toMatchObject({ type: 'GroupCollectTimedOut', payload: { missingSubbands: [0] } });
-    expect(evolveGroup(collecting, timedOut!)).toMatchObject({ status: 'failed', lastError: 'incomplete: missing subbands 0' });
-
+  it('expires a lease that ran out, or whose holder is gone, and nothing else', () => {
     const leased = foldGroup([opened, sb(0), sb(1), ready, claimed(1), started])!;
-    expect(decideTimeouts(leased, new Date(t(69)))).toEqual([]);
-    const [expired] = decideTimeouts(leased, new Date(t(70)));
+    const nobodyGone = () => false;
+    expect(decideLeaseRelease(leased, nobodyGone, new Date(t(69)))).toEqual([]);
+    const [expired] = decideLeaseRelease(leased, nobodyGone, new Date(t(70)));
     expect(evolveGroup(leased, expired!)).toMatchObject({ status: 'pending', lease: null, attempts: 1 });
+    expect(decideLeaseRelease(leased, (worker) => worker === leased.lease!.workerId, new Date(t(31)))).toHaveLength(1);
+    expect(decideLeaseRelease(foldGroup([opened, sb(0), sb(1), ready]), () => true, new Date(t(99)))).toEqual([]);
   });
 
   it('lets an operator reprocess a completed group from a chosen stage', () => {
@@ -83,5 +80,57 @@ describe('group lifecycle', () => {
     const again = evolveGroup(done, { type: 'ReprocessRequested', time: t(50), payload: { groupId: id, fromStage: 'image', operator: 'ops', reason: 'new beam model' } });
     expect(again).toMatchObject({ status: 'pending', attempts: 0, resumeFrom: 'image' });
     expect(evolveGroup(evolveGroup(again, claimed(1)), started).resumeFrom).toBeNull();
+  });
+});
+
+describe('processing decisions', () => {
+  const policy = { workerId: 'w1', leaseSeconds: 60 };
+  const pipeline = ['convert', 'flag', 'image'] as const;
+  const pending = foldGroup([opened, sb(0), sb(1), ready])!;
+
+  it('claims a pending group once its retry time has come, with the next attempt and a lease', () => {
+    expect(decideClaim(pending, policy, new Date(t(10)))).toEqual([claimed(1)]);
+    expect(decideClaim(evolveGroup(pending, claimed(1)), policy, new Date(t(10)))).toEqual([]);
+    const waiting = { ...pending, notBefore: t(40) };
+    expect(decideClaim(waiting, policy, new Date(t(39)))).toEqual([]);
+    expect(decideClaim(waiting, policy, new Date(t(40)))).toHaveLength(1);
+  });
+
+  it('renews only a lease it holds', () => {
+    const leased = evolveGroup(pending, claimed(1));
+    expect(decideRenewal(leased, policy, new Date(t(30)))[0]).toMatchObject({ type: 'LeaseRenewed', payload: { leaseExpiresAt: t(90) } });
+    expect(decideRenewal(leased, { ...policy, workerId: 'w2' }, new Date(t(30)))).toEqual([]);
+  });
+
+  it('runs the stages after the last completed one, or from the one an operator asked for, even after a failed reprocess', () => {
+    const running = foldGroup([opened, sb(0), sb(1), ready, claimed(1), started])!;
+    expect(remainingStages(running, pipeline)).toEqual(['convert', 'flag', 'image']);
+    expect(processingMode(evolveGroup(pending, claimed(1)))).toBe('fresh');
+    const converted = evolveGroup(evolveGroup(running, stage('StageStarted', 'convert')), stage('StageCompleted', 'convert'));
+    expect(remainingStages(converted, pipeline)).toEqual(['flag', 'image']);
+    expect(processingMode(converted)).toBe('resume');
+
+    const done = evolveGroup(converted, { type: 'GroupProcessed', time: t(40), payload: { groupId: id } });
+    const again = evolveGroup(done, { type: 'ReprocessRequested', time: t(50), payload: { groupId: id, fromStage: 'flag', operator: 'ops', reason: 'new strategy' } });
+    expect(remainingStages(again, pipeline)).toEqual(['flag', 'image']);
+    const rerun = evolveGroup(evolveGroup(again, claimed(1)), { type: 'ProcessingStarted', time: t(51), payload: { groupId: id, mode: 'resume', fromStage: 'flag' } });
+    const flagStarted: GroupEvent = { type: 'StageStarted', time: t(52), payload: { groupId: id, stage: 'flag', attempt: 1 } };
+    const flagFailed: GroupEvent = { type: 'StageFailed', time: t(53), payload: { groupId: id, stage: 'flag', attempt: 1, error: { message: 'x' }, retryable: true, durationMs: 1 } };
+    const failedAgain = [flagStarted, flagFailed].reduce(evolveGroup, rerun);
+    expect(remainingStages(failedAgain, pipeline)).toEqual(['flag', 'image']);
+  });
+
+  it('records a failure with what follows it in one decision', () => {
+    const running = foldGroup([opened, sb(0), sb(1), ready, claimed(1), started, stage('StageStarted', 'convert')])!;
+    const failure = { stage: 'convert' as const, message: 'disk full', code: 'ENOSPC', durationMs: 5 };
+    const retry = decideStageFailure(running, { ...failure, retryable: true }, { maxAttempts: 3, backoffSeconds: 10 }, new Date(t(30)));
+    expect(retry.map((e) => e.type)).toEqual(['StageFailed', 'RetryScheduled']);
+    expect(retry.reduce(evolveGroup, running)).toMatchObject({ status: 'pending', notBefore: t(40) });
+    const dead = decideStageFailure(running, { ...failure, retryable: false }, { maxAttempts: 3, backoffSeconds: 10 }, new Date(t(30)));
+    expect(dead.reduce(evolveGroup, running)).toMatchObject({ status: 'dead_lettered', lastError: 'not retryable: convert: disk full' });
+  });
+
+  it('lists the subband files in subband order', () => {
+    expect(subbandPaths([opened, sb(1), sb(0)])).toEqual(['/in/0', '/in/1']);
   });
 });

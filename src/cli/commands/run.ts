@@ -1,28 +1,36 @@
 import { mkdir } from 'node:fs/promises';
 import type { Logger } from 'pino';
-import { EMPTY, NEVER, filter, firstValueFrom, from, fromEvent, interval, map, merge, share, take, tap, type Observable } from 'rxjs';
+import { EMPTY, NEVER, filter, firstValueFrom, from, fromEvent, ignoreElements, interval, lastValueFrom, map, merge, share, take, tap, type Observable } from 'rxjs';
 import type { Config } from '../../config/config.js';
 import { knownGroups, queueSummary } from '../../projections/groupQueue.js';
 import { readHeader } from '../../science/uvh5/index.js';
+import { PIPELINE } from '../../stages/index.js';
 import { ingest } from '../pipeline/ingest.js';
+import { processGroups } from '../pipeline/process.js';
 import { openState } from '../state.js';
 
 export interface RunOptions {
-  /** Exit once every group has left `collecting` and nothing has arrived for a while. */
+  /** Exit once no group is collecting or waiting for processing and nothing has arrived for a while. */
   readonly untilIdle: boolean;
+  /** Process groups here (false: ingest only, leaving pending groups to workers elsewhere). */
+  readonly process: boolean;
   /** Work that feeds the incoming directory (the simulator); idleness waits for it to finish. */
   readonly feeder?: Promise<void>;
 }
 
-/** The streaming pipeline: watches the incoming directory and keeps the read models current. Resolves to the exit code. */
-export async function runCommand(config: Config, logger: Logger, { untilIdle, feeder }: RunOptions): Promise<number> {
+/**
+ * The streaming pipeline: watches the incoming directory, turns arrivals into groups, processes
+ * pending groups through every stage and keeps the read models current. Resolves to the exit code.
+ */
+export async function runCommand(config: Config, logger: Logger, { untilIdle, process: processHere, feeder }: RunOptions): Promise<number> {
   const state = openState(config);
+  const stop = new AbortController();
   try {
     await mkdir(config.incomingDir, { recursive: true });
     await state.readModels.catchUp(state.log);
     logger.info({ incoming: config.incomingDir, data: state.paths.root, head: state.log.headSync() }, 'pipeline starting');
     let lastActivity = Date.now();
-    const projected$ = state.readModels.follow(state.log);
+    const projected$ = state.readModels.follow(state.log).pipe(share());
     const ingested$ = ingest({
       log: state.log,
       config,
@@ -30,10 +38,15 @@ export async function runCommand(config: Config, logger: Logger, { untilIdle, fe
       logger,
       known: knownGroups(state.readModels.db),
       readHeader,
-    }).pipe(
-      tap(() => (lastActivity = Date.now())),
-      share(),
-    );
+    }).pipe(tap(() => (lastActivity = Date.now())));
+    const processed$ = processHere
+      ? processGroups({ log: state.log, readModels: state.readModels.db, config, paths: state.paths, logger, stages: PIPELINE, wake$: projected$, stop: stop.signal }).pipe(
+          tap(() => (lastActivity = Date.now())),
+          share({ resetOnRefCountZero: false }),
+        )
+      : EMPTY;
+    // Subscribed now and kept beyond the stop, so that running stages wind down and release their leases.
+    const processing = lastValueFrom(processed$, { defaultValue: null });
     let feederDone = feeder === undefined;
     const fed$ = feeder === undefined ? EMPTY : from(feeder).pipe(
       tap({
@@ -44,9 +57,13 @@ export async function runCommand(config: Config, logger: Logger, { untilIdle, fe
       }),
     );
     const quietMs = config['ingest.stableMs'] + 2 * config['ingest.readRetryMs'] + 1000;
+    const isIdle = () => {
+      const { counts, backlog } = queueSummary(state.readModels.db);
+      return counts.collecting === 0 && (!processHere || backlog === 0);
+    };
     const idle$: Observable<string> = untilIdle
       ? interval(250).pipe(
-          filter(() => feederDone && Date.now() - lastActivity > quietMs && queueSummary(state.readModels.db).counts.collecting === 0),
+          filter(() => feederDone && Date.now() - lastActivity > quietMs && isIdle()),
           map(() => 'idle'),
         )
       : NEVER;
@@ -55,13 +72,16 @@ export async function runCommand(config: Config, logger: Logger, { untilIdle, fe
       fromEvent(process, 'SIGTERM').pipe(map(() => 'SIGTERM')),
       idle$,
       // these end only by failing (or, the feeder, by finishing): an error rejects the wait below
-      merge(projected$, ingested$, fed$).pipe(filter(() => false)),
+      merge(projected$, ingested$, fed$, processed$).pipe(ignoreElements()),
     ).pipe(take(1));
     const reason = await firstValueFrom(stopped$);
+    stop.abort(new Error(`stopping: ${reason}`));
+    await processing;
     await state.readModels.catchUp(state.log);
     logger.info({ reason, queue: queueSummary(state.readModels.db).counts }, 'pipeline stopped');
     return 0;
   } finally {
+    stop.abort();
     await state.close();
   }
 }

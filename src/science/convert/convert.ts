@@ -4,7 +4,7 @@
  * casacore, then rename it into place (atomic on one filesystem). Nothing partial is left at `out`.
  */
 import { existsSync } from 'node:fs';
-import { mkdtemp, rename, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { MsWriter, tableInfo } from '../../../native/index.js';
 import { DISH_DIAMETER_M, TELESCOPE_NAME } from '../site.js';
@@ -15,6 +15,7 @@ import { planConversion, type ConversionPlan } from './plan.js';
 
 const MJD_OFFSET_JD = 2400000.5;
 const jdToMjdSeconds = (jd: number) => (jd - MJD_OFFSET_JD) * 86400;
+const midTimeMjdS = ({ timesJd }: ConversionPlan) => jdToMjdSeconds((timesJd[0]! + timesJd[timesJd.length - 1]!) / 2);
 
 /** Columns a converted MS must have. */
 export const REQUIRED_COLUMNS = [
@@ -28,6 +29,10 @@ export interface ConvertOptions {
   readonly out: string;
   /** Station table (default: the shared DSA-110 CSV). */
   readonly stationsCsv?: string;
+  /** Called after each integration is written with the fraction done. */
+  readonly onProgress?: ((fraction: number) => void) | undefined;
+  /** Stops between integrations; the staging directory is removed. */
+  readonly signal?: AbortSignal | undefined;
 }
 
 export interface ConvertResult {
@@ -36,7 +41,10 @@ export interface ConvertResult {
   readonly spectralWindows: number;
   readonly channelsPerWindow: number;
   readonly baselines: number;
+  readonly antennas: number;
   readonly integrations: number;
+  /** Mid-time of the observation, MJD (UTC). */
+  readonly midMjd: number;
   readonly minFreqHz: number;
   readonly maxFreqHz: number;
   /** FIELD PHASE_DIR, J2000, degrees. */
@@ -50,18 +58,33 @@ function toFloat32(vis: Float32Array | Float64Array): Float32Array {
   return vis instanceof Float32Array ? vis : Float32Array.from(vis);
 }
 
+const stagingPrefix = (target: string) => `.${basename(target)}.staging-`;
+
+/**
+ * Removes what an interrupted conversion to `out` may have left: staging directories (a process
+ * killed mid-write) and the MS itself (killed after the move, before its event was recorded).
+ */
+export async function removeConversionLeftovers(out: string): Promise<string[]> {
+  const target = resolve(out);
+  const prefix = stagingPrefix(target);
+  const entries = await readdir(dirname(target)).catch(() => []);
+  const leftovers = [...entries.filter((e) => e.startsWith(prefix)).map((e) => join(dirname(target), e)), ...(existsSync(target) ? [target] : [])];
+  await Promise.all(leftovers.map((path) => rm(path, { recursive: true, force: true })));
+  return leftovers;
+}
+
 /** Converts; throws ConvertError (bad input or output), Uvh5Error (unreadable file) or CasacoreError. */
-export async function convertGroup({ files, out, stationsCsv }: ConvertOptions): Promise<ConvertResult> {
+export async function convertGroup({ files, out, stationsCsv, onProgress, signal }: ConvertOptions): Promise<ConvertResult> {
   const started = performance.now();
   const target = resolve(out);
   if (existsSync(target)) throw new ConvertError('output-exists', [], `${target} exists already`);
   const plan = await planConversion(files, stationsCsv);
   const planned = performance.now();
 
-  const staging = await mkdtemp(join(dirname(target), `.${basename(target)}.staging-`));
+  const staging = await mkdtemp(join(dirname(target), stagingPrefix(target)));
   try {
     const msPath = join(staging, basename(target));
-    const { writer, summary } = await writeMs(plan, msPath, basename(target).replace(/\.ms$/, ''));
+    const { writer, summary } = await writeMs(plan, msPath, basename(target).replace(/\.ms$/, ''), { onProgress, signal });
     const written = performance.now();
     await validate(plan, msPath, summary);
     await rename(msPath, target);
@@ -72,7 +95,9 @@ export async function convertGroup({ files, out, stationsCsv }: ConvertOptions):
       spectralWindows: plan.subbands.length,
       channelsPerWindow: plan.nChan,
       baselines: plan.nBls,
+      antennas: plan.antennaNames.length,
       integrations: plan.nTimes,
+      midMjd: midTimeMjdS(plan) / 86400,
       minFreqHz: summary.minFreqHz,
       maxFreqHz: summary.maxFreqHz,
       phaseCentre: { raDeg: (writer.phaseCentre.raRad * 180) / Math.PI, decDeg: (writer.phaseCentre.decRad * 180) / Math.PI },
@@ -89,7 +114,7 @@ export async function convertGroup({ files, out, stationsCsv }: ConvertOptions):
   }
 }
 
-async function writeMs(plan: ConversionPlan, path: string, fieldName: string) {
+async function writeMs(plan: ConversionPlan, path: string, fieldName: string, { onProgress, signal }: Pick<ConvertOptions, 'onProgress' | 'signal'>) {
   const { timesJd, integrationS } = plan;
   const writer = await MsWriter.create({
     path,
@@ -105,7 +130,7 @@ async function writeMs(plan: ConversionPlan, path: string, fieldName: string) {
     channelWidthHz: plan.channelWidthHz,
     corrTypes: plan.corrTypes,
     pointingDecAppRad: plan.pointingDecAppRad,
-    midTimeMjdS: jdToMjdSeconds((timesJd[0]! + timesJd[timesJd.length - 1]!) / 2),
+    midTimeMjdS: midTimeMjdS(plan),
     integrationS,
     timeStartMjdS: jdToMjdSeconds(timesJd[0]!) - integrationS / 2,
     timeEndMjdS: jdToMjdSeconds(timesJd[timesJd.length - 1]!) + integrationS / 2,
@@ -120,9 +145,11 @@ async function writeMs(plan: ConversionPlan, path: string, fieldName: string) {
   try {
     for (const s of plan.subbands) opened.push(await openUvh5(s.file));
     for (let t = 0; t < plan.nTimes; t++) {
+      signal?.throwIfAborted();
       // Read integration t (h5wasm, on this thread) while the writer works on t − 1.
       const blocks = opened.map((f) => f.readRows(t * plan.nBls, plan.nBls));
       await pending;
+      if (t > 0) onProgress?.(t / plan.nTimes);
       pending = writer.writeBlock({
         timeMjdS: jdToMjdSeconds(timesJd[t]!),
         visibilities: blocks.map((b) => toFloat32(b.visibilities)),
@@ -131,6 +158,7 @@ async function writeMs(plan: ConversionPlan, path: string, fieldName: string) {
       });
     }
     await pending;
+    onProgress?.(1);
   } catch (error) {
     await pending?.catch(() => undefined);
     await writer.close().catch(() => undefined);

@@ -10,7 +10,7 @@ import { ApparentFrame } from './apparent.js';
 import { airyPowerBeam, airyPowerEnvelope } from './beam.js';
 import { directionCosines, meridianUvw } from './geometry.js';
 import { bandpassAt, gainAt, rfiEvents, type RfiEvent, type SignalChain } from './instrument.js';
-import { baselinePairs, BAND, INTEGRATION_S, jdFromUnixMs, POLARIZATION_NAMES, subbandFrequenciesHz } from './layout.js';
+import { baselinePairs, BAND, INTEGRATION_S, INTEGRATIONS_PER_GROUP, jdFromUnixMs, POLARIZATION_NAMES, subbandFrequenciesHz } from './layout.js';
 import { autoSigmaJy, crossSigmaJy, sefdJy } from './noise.js';
 import { seed53 } from './prng.js';
 import { fluxAt, randomSources, sourcesNearTrack, toRaDec, type SkySource } from './sky.js';
@@ -71,7 +71,8 @@ const SIN_LATITUDE = Math.sin((OVRO.latitudeDeg * Math.PI) / 180);
 const COS_LATITUDE = Math.cos((OVRO.latitudeDeg * Math.PI) / 180);
 
 export function planGroup(run: RunPlan, index: number): GroupPlan {
-  const startMs = run.startMs + index * run.integrations * INTEGRATION_S * 1000;
+  // Groups keep the correlator's 309 s spacing in time even when scaled down to fewer integrations.
+  const startMs = run.startMs + index * Math.max(run.integrations, INTEGRATIONS_PER_GROUP) * INTEGRATION_S * 1000;
   const timesJd = Float64Array.from({ length: run.integrations }, (_, t) => jdFromUnixMs(startMs + (t + 0.5) * INTEGRATION_S * 1000));
   const frames = Array.from(timesJd, (jd) => new ApparentFrame(jd));
   const lstRad = Float64Array.from(frames, (f) => f.lstRad);

@@ -1,0 +1,135 @@
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, truncateSync, unlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { filter, firstValueFrom } from 'rxjs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { SqliteEventLog } from '../../src/eventlog/sqliteEventLog.js';
+import type { StoredEvent } from '../../src/eventlog/event.js';
+import { tableInfo } from '../../native/index.js';
+import { contimg, startContimg } from '../support/cli.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'contimg-process-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const env = {
+  CONTIMG_INGEST_EXPECTED_SUBBANDS: '4',
+  CONTIMG_INGEST_STABLE_MS: '200',
+  CONTIMG_INGEST_READ_RETRY_MS: '100',
+  CONTIMG_INGEST_READ_ATTEMPTS: '3',
+  CONTIMG_PROCESS_MAX_ATTEMPTS: '2',
+  CONTIMG_PROCESS_RETRY_BACKOFF_SECONDS: '0',
+  CONTIMG_LOG_LEVEL: 'warn',
+};
+
+/** Scaled-down groups of 4 subbands, 309 s apart; resolves to their group ids. */
+async function simulate(out: string, groups: number, ...extra: string[]): Promise<string[]> {
+  const args = ['simulate', '--out', out, '--truth-dir', `${out}-truth`, '--groups', String(groups), '--subbands', '4', '--antennas', '8', '--channels', '8', '--integrations', '2', '--json', ...extra];
+  const result = await contimg(args);
+  expect(result.code, result.stderr).toBe(0);
+  return (JSON.parse(result.stdout) as { written: { groupId: string; files: string[] }[] }).written.map((g) => g.groupId);
+}
+
+async function run(incoming: string, data: string, ...extra: string[]) {
+  const started = startContimg(['--data', data, 'run', '--incoming', incoming, '--until-idle', ...extra], env);
+  expect(await started.exited, started.stderr()).toBe(0);
+  return started.stderr();
+}
+
+async function eventsOf(data: string): Promise<StoredEvent[]> {
+  const log = new SqliteEventLog(join(data, 'state', 'events.sqlite'), { watchOtherProcesses: false });
+  const events = log.readSync({ after: 0, limit: 100_000 });
+  await log.close();
+  return events;
+}
+
+const ofType = <T extends StoredEvent['type']>(events: readonly StoredEvent[], type: T) =>
+  events.filter((e): e is Extract<StoredEvent, { type: T }> => e.type === type);
+const filesOf = (incoming: string, groupId: string) => readdirSync(incoming).filter((f) => f.startsWith(groupId.slice(0, 16))).sort();
+
+describe('contimg run (processing)', () => {
+  it('converts every pending group into one MeasurementSet, once, recording each stage with its products', async () => {
+    const incoming = join(dir, 'ok', 'incoming');
+    const data = join(dir, 'ok', 'data');
+    mkdirSync(incoming, { recursive: true });
+    const ids = await simulate(incoming, 2);
+    await run(incoming, data);
+
+    const events = await eventsOf(data);
+    expect(ofType(events, 'GroupProcessed').map((e) => e.stream).sort()).toEqual(ids);
+    const written = ofType(events, 'MsWritten');
+    expect(written.map((e) => e.payload.msPath).sort()).toEqual(ids.map((id) => join(data, 'ms', `${id}.ms`)));
+    expect(readdirSync(join(data, 'ms')).sort()).toEqual(ids.map((id) => `${id}.ms`));
+    for (const { payload } of written) {
+      expect(payload).toMatchObject({ spectralWindows: 4, channels: 32, antennas: 117, integrations: 2 });
+      expect((await tableInfo(payload.msPath)).nrows).toBe(payload.rows);
+    }
+    const stream = events.filter((e) => e.stream === ids[0]);
+    const lifecycle = stream.map((e) => e.type).filter((t) => t !== 'StageProgress');
+    expect(lifecycle.slice(lifecycle.indexOf('GroupReady'))).toEqual([
+      'GroupReady', 'GroupClaimed', 'ProcessingStarted', 'StageStarted', 'MsWritten', 'StageCompleted', 'GroupProcessed',
+    ]);
+    expect(ofType(stream, 'StageProgress').at(-1)?.payload).toMatchObject({ stage: 'convert', fraction: 1 });
+
+    const status = JSON.parse((await contimg(['--data', data, 'status', '--json'])).stdout) as { queue: { counts: Record<string, number> } };
+    expect(status.queue.counts).toMatchObject({ completed: 2, pending: 0, dead_lettered: 0 });
+    expect((await contimg(['--data', data, 'replay', '--verify'])).code).toBe(0);
+  }, 120_000);
+
+  it('dead-letters groups whose files do not belong together or broke after ingest, saying why; the good group completes; nothing partial in ms/', async () => {
+    const incoming = join(dir, 'bad', 'incoming');
+    const data = join(dir, 'bad', 'data');
+    const narrow = join(dir, 'bad', 'narrow');
+    mkdirSync(incoming, { recursive: true });
+    const [good, duplicated, mixed, truncated, vanished] = await simulate(incoming, 5);
+    await simulate(narrow, 5, '--channels', '4');
+    // a subband written twice under two names: the same frequencies as its neighbour
+    const dup = filesOf(incoming, duplicated!);
+    copyFileSync(join(incoming, dup[2]!), join(incoming, dup[3]!));
+    // one subband from a run with half the channels
+    const mixedName = filesOf(incoming, mixed!)[1]!;
+    copyFileSync(join(narrow, mixedName), join(incoming, mixedName));
+
+    await run(incoming, data, '--no-process');
+    // after ingest accepted them: one file cut short, one removed
+    const cut = join(incoming, filesOf(incoming, truncated!)[2]!);
+    truncateSync(cut, Math.floor(statSync(cut).size / 2));
+    unlinkSync(join(incoming, filesOf(incoming, vanished!)[0]!));
+    await run(incoming, data);
+
+    const events = await eventsOf(data);
+    expect(ofType(events, 'GroupProcessed').map((e) => e.stream)).toEqual([good]);
+    const deadLettered = new Map(ofType(events, 'GroupDeadLettered').map((e) => [e.stream, e.payload]));
+    expect([...deadLettered.keys()].sort()).toEqual([duplicated, mixed, truncated, vanished].sort());
+    expect(deadLettered.get(duplicated!)!.reason).toMatch(/not retryable: convert: .*overlap in frequency.*\[mismatched-group\]/);
+    expect(deadLettered.get(mixed!)!.reason).toMatch(new RegExp(`not retryable: convert: ${mixedName} does not belong with .*Nfreqs is 4, not 8`));
+    expect(deadLettered.get(truncated!)!.reason).toMatch(/not retryable: convert: .*truncated/);
+    expect(deadLettered.get(vanished!)).toMatchObject({ attempts: 2, reason: expect.stringMatching(/gave up after 2 attempts: convert: .*unreadable/) as unknown });
+    const failures = ofType(events, 'StageFailed');
+    expect(failures.filter((e) => e.stream === vanished).map((e) => e.payload.retryable)).toEqual([true, true]);
+    expect(failures.filter((e) => e.stream !== vanished).every((e) => !e.payload.retryable && e.payload.stage === 'convert')).toBe(true);
+    expect(readdirSync(join(data, 'ms'))).toEqual([`${good}.ms`]);
+  }, 180_000);
+
+  it('resumes a group after a SIGKILL mid-conversion: it completes once and no staging leftovers remain', async () => {
+    const incoming = join(dir, 'crash', 'incoming');
+    const data = join(dir, 'crash', 'data');
+    mkdirSync(incoming, { recursive: true });
+    const [id] = await simulate(incoming, 1, '--antennas', '64', '--channels', '48', '--integrations', '16');
+
+    const first = startContimg(['--data', data, 'run', '--incoming', incoming], env);
+    const log = new SqliteEventLog(join(data, 'state', 'events.sqlite'));
+    await firstValueFrom(log.follow(0).pipe(filter((batch) => batch.some((e) => e.type === 'StageProgress'))));
+    first.child.kill('SIGKILL');
+    await first.exited;
+    await log.close();
+    expect(readdirSync(join(data, 'ms')).some((f) => f.includes('.staging-'))).toBe(true);
+
+    await run(incoming, data);
+    const events = (await eventsOf(data)).filter((e) => e.stream === id);
+    expect(ofType(events, 'GroupProcessed')).toHaveLength(1);
+    expect(ofType(events, 'MsWritten')).toHaveLength(1);
+    expect(ofType(events, 'LeaseExpired')).toHaveLength(1);
+    expect(ofType(events, 'ProcessingStarted').map((e) => e.payload.mode)).toEqual(['fresh', 'resume']);
+    expect(readdirSync(join(data, 'ms'))).toEqual([`${id}.ms`]);
+  }, 180_000);
+});
