@@ -2,10 +2,11 @@
  * Conversion of one full-size simulated group (16 subbands × 4,656 baselines × 24 integrations × 48
  * channels × 2 pols) into a MeasurementSet, each run in a fresh process (`contimg convert`, peak RSS
  * from /usr/bin/time), against the I/O floor measured in the same script: copying the 16 files plus
- * writing as many bytes as the MS holds (dd, with the same page-cache and writeback behaviour).
- * The pyuvdata reference of issue 4 is not in here yet.
+ * writing as many bytes as the MS holds (dd, with the same page-cache and writeback behaviour),
+ * and against pyuvdata reading the same files, phasing them to the same centre and writing an MS
+ * (bench/references/pyuvdata_convert.py in the project virtualenv).
  *
- *   npm run bench -- convert [--reps=N] [--rebuild] [--dir=DIR]
+ *   npm run bench -- convert [--reps=N] [--reference-reps=N] [--rebuild] [--dir=DIR]
  */
 import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -19,8 +20,20 @@ import { printTable, summarise } from './support.js';
 
 const run = promisify(execFile);
 const MAIN = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
+const PYTHON = fileURLToPath(new URL('../.venv/bin/python', import.meta.url));
+const PYUVDATA_CONVERT = fileURLToPath(new URL('references/pyuvdata_convert.py', import.meta.url));
 const TARGET_S = 10;
 const TARGET_RSS_GB = 3.5;
+const TARGET_SPEEDUP_VS_PYUVDATA = 20;
+const TARGET_FLOOR_RATIO = 2;
+
+function intArg(args: string[], name: string, fallback: number): number {
+  const arg = args.find((a) => a.startsWith(`--${name}=`));
+  if (!arg) return fallback;
+  const value = Number(arg.slice(name.length + 3));
+  if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} needs a positive integer, got ${arg}`);
+  return value;
+}
 
 function du(path: string): number {
   if (!statSync(path).isDirectory()) return statSync(path).size;
@@ -37,9 +50,9 @@ async function timed(command: string, args: string[]): Promise<{ ms: number; rss
 }
 
 export default async function convertBench(args: string[]): Promise<void> {
-  const repsArg = args.find((a) => a.startsWith('--reps='));
-  const reps = repsArg ? Number(repsArg.slice('--reps='.length)) : 3;
-  if (!Number.isInteger(reps) || reps < 1) throw new Error(`--reps needs a positive integer, got ${repsArg}`);
+  const reps = intArg(args, 'reps', 3);
+  // pyuvdata takes minutes per run: fewer repetitions by default
+  const referenceReps = intArg(args, 'reference-reps', Math.min(reps, 2));
   const dirArg = args.find((a) => a.startsWith('--dir='));
   const dir = dirArg ? dirArg.slice('--dir='.length) : join(tmpdir(), 'contimg-bench-convert');
   const raw = join(dir, 'raw');
@@ -77,13 +90,31 @@ export default async function convertBench(args: string[]): Promise<void> {
   }
   await rm(copies, { recursive: true, force: true });
 
-  const visibilities = (msBytes > 0 ? 1 : 0) * files.length;
-  console.log(`convert benchmark: ${files.length} files (${(inputBytes / 1e9).toFixed(2)} GB) → MS of ${(msBytes / 1e9).toFixed(2)} GB; ${reps} runs, median\n`);
-  const floorResult = summarise('I/O floor: cp the files + dd the MS bytes', visibilities, floor);
-  printTable([{ result: summarise('contimg convert (fresh process)', visibilities, ours), reference: floorResult }, { result: floorResult }]);
-  const median = summarise('', 1, ours).medianMs / 1000;
+  const pyuvdata: number[] = [];
+  let pyuvdataRssKb = 0;
+  const theirs = join(dir, 'pyuvdata.ms');
+  for (let i = 0; i < referenceReps; i++) {
+    await rm(theirs, { recursive: true, force: true });
+    await run('sync');
+    const r = await timed(PYTHON, [PYUVDATA_CONVERT, theirs, ...files]);
+    pyuvdata.push(r.ms);
+    pyuvdataRssKb = Math.max(pyuvdataRssKb, r.rssKb);
+  }
+  await rm(theirs, { recursive: true, force: true });
+
+  console.log(`convert benchmark: ${files.length} files (${(inputBytes / 1e9).toFixed(2)} GB) → MS of ${(msBytes / 1e9).toFixed(2)} GB; ${reps} runs (pyuvdata ${referenceReps}), median\n`);
+  const oursResult = summarise('contimg convert (fresh process)', files.length, ours);
+  const floorResult = summarise('I/O floor: cp the files + dd the MS bytes', files.length, floor);
+  const pyuvdataResult = summarise('pyuvdata: read, phase, write_ms', files.length, pyuvdata);
+  printTable([{ result: oursResult, reference: floorResult }, { result: floorResult }, { result: pyuvdataResult, reference: oursResult }]);
+  const median = oursResult.medianMs / 1000;
+  const speedup = pyuvdataResult.medianMs / oursResult.medianMs;
+  const floorRatio = oursResult.medianMs / floorResult.medianMs;
+  const verdict = (ok: boolean) => (ok ? 'ok' : 'MISSED');
   console.log(
-    `\nmedian ${median.toFixed(2)} s (target ≤ ${TARGET_S} s: ${median <= TARGET_S ? 'ok' : 'MISSED'}); ` +
-      `peak RSS ${(peakRssKb / 1e6).toFixed(2)} GB (target ≤ ${TARGET_RSS_GB} GB: ${peakRssKb / 1e6 <= TARGET_RSS_GB ? 'ok' : 'MISSED'})`,
+    `\nmedian ${median.toFixed(2)} s (target ≤ ${TARGET_S} s: ${verdict(median <= TARGET_S)}); ` +
+      `peak RSS ${(peakRssKb / 1e6).toFixed(2)} GB (target ≤ ${TARGET_RSS_GB} GB: ${verdict(peakRssKb / 1e6 <= TARGET_RSS_GB)}); ` +
+      `${speedup.toFixed(1)}× faster than pyuvdata (peak RSS ${(pyuvdataRssKb / 1e6).toFixed(2)} GB; target ≥ ${TARGET_SPEEDUP_VS_PYUVDATA}×: ${verdict(speedup >= TARGET_SPEEDUP_VS_PYUVDATA)}); ` +
+      `${floorRatio.toFixed(2)}× the I/O floor (target ≤ ${TARGET_FLOOR_RATIO}×: ${verdict(floorRatio <= TARGET_FLOOR_RATIO)})`,
   );
 }

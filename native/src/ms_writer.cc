@@ -2,18 +2,12 @@
 
 #include "casacore_lock.h"
 
+#include <erfa.h>
+#include <erfam.h>
+
 #include <casacore/casa/Arrays/Cube.h>
 #include <casacore/casa/Arrays/Matrix.h>
 #include <casacore/casa/Arrays/Vector.h>
-#include <casacore/casa/Quanta/MVDirection.h>
-#include <casacore/casa/Quanta/MVEpoch.h>
-#include <casacore/casa/Quanta/MVPosition.h>
-#include <casacore/measures/Measures/MCDirection.h>
-#include <casacore/measures/Measures/MDirection.h>
-#include <casacore/measures/Measures/MEpoch.h>
-#include <casacore/measures/Measures/MPosition.h>
-#include <casacore/measures/Measures/MeasConvert.h>
-#include <casacore/measures/Measures/MeasFrame.h>
 #include <casacore/ms/MeasurementSets/MSColumns.h>
 #include <casacore/ms/MeasurementSets/MeasurementSet.h>
 #include <casacore/tables/DataMan/IncrementalStMan.h>
@@ -93,6 +87,7 @@ class MsState {
   CreateSpec spec;
   std::size_t nAnt = 0, nBls = 0, nSpw = 0, nChan = 0, nPol = 0;
   double siteLonRad = 0;
+  double siteLatRad = 0, siteHeightM = 0;  // WGS84 geodetic
   double centreRaRad = 0, centreDecRad = 0;  // J2000
   Vec3 oldCentre{};                          // the raw data's (meridian) centre, Earth-fixed
   std::vector<Vec3> antennaRel;              // antenna − site, ITRF m
@@ -101,24 +96,29 @@ class MsState {
   bool closed = false;
 };
 
-casacore::MPosition SitePosition(const Vec3& site) {
-  return casacore::MPosition(casacore::MVPosition(site[0], site[1], site[2]), casacore::MPosition::ITRF);
+// Topocentric hour angle and declination of a J2000 (FK5) direction at UTC mjdS, as ERFA (and so
+// astropy and pyuvdata) compute them: annual and diurnal aberration, light deflection, precession-
+// nutation; no refraction (the visibilities are not refracted). UT1 = UTC and no polar motion, as
+// casacore does without IERS tables.
+std::pair<double, double> ObservedHaDec(const MsState& state, double raJ2000, double decJ2000, double mjdS) {
+  double ra = 0, dec = 0, dra = 0, ddec = 0, px = 0, rv = 0;
+  eraFk52h(raJ2000, decJ2000, 0, 0, 0, 0, &ra, &dec, &dra, &ddec, &px, &rv);
+  double azimuth = 0, zenith = 0, ha = 0, decObserved = 0, raObserved = 0, eo = 0;
+  const int status = eraAtco13(ra, dec, 0, 0, 0, 0, 2400000.5, mjdS / kSecondsPerDay, 0, state.siteLonRad, state.siteLatRad,
+                               state.siteHeightM, 0, 0, 0, 0, 0, 0, &azimuth, &zenith, &ha, &decObserved, &raObserved, &eo);
+  if (status < 0) throw std::runtime_error("ERFA cannot place the phase centre at MJD " + std::to_string(mjdS / kSecondsPerDay));
+  return {ha, decObserved};
 }
 
-casacore::MEpoch UtcEpoch(double mjdS) {
-  return casacore::MEpoch(casacore::MVEpoch(mjdS / kSecondsPerDay), casacore::MEpoch::UTC);
-}
-
-// The J2000 direction of hour angle 0 at apparent declination decApp, seen from the site at mjdS.
-std::pair<double, double> MeridianToJ2000(const Vec3& site, double mjdS, double decApp) {
-  casacore::MeasFrame frame(SitePosition(site), UtcEpoch(mjdS));
-  const casacore::MDirection hadec(casacore::MVDirection(0.0, decApp),
-                                   casacore::MDirection::Ref(casacore::MDirection::HADEC, frame));
-  casacore::MDirection::Convert toJ2000(hadec.getRef(), casacore::MDirection::Ref(casacore::MDirection::J2000));
-  const casacore::MVDirection j2000 = toJ2000(hadec).getValue();
-  double ra = j2000.getLong();
-  if (ra < 0) ra += kTwoPi;
-  return {ra, j2000.getLat()};
+// The J2000 (FK5) direction of observed hour angle 0 at declination decApp at UTC mjdS: the inverse.
+std::pair<double, double> MeridianToJ2000(const MsState& state, double mjdS, double decApp) {
+  double ra = 0, dec = 0;
+  const int status = eraAtoc13("H", 0, decApp, 2400000.5, mjdS / kSecondsPerDay, 0, state.siteLonRad, state.siteLatRad,
+                               state.siteHeightM, 0, 0, 0, 0, 0, 0, &ra, &dec);
+  if (status < 0) throw std::runtime_error("ERFA cannot place the meridian at MJD " + std::to_string(mjdS / kSecondsPerDay));
+  double raJ2000 = 0, decJ2000 = 0, dra = 0, ddec = 0, px = 0, rv = 0;
+  eraH2fk5(ra, dec, 0, 0, 0, 0, &raJ2000, &decJ2000, &dra, &ddec, &px, &rv);
+  return {eraAnp(raJ2000), decJ2000};
 }
 
 void CreateMs(MsState& state) {
@@ -319,20 +319,11 @@ void WriteBlock(MsState& state, const BlockInput& in) {
   const CreateSpec& spec = state.spec;
   const std::size_t nBls = state.nBls, nChan = state.nChan, nPol = state.nPol;
 
-  // The fixed J2000 centre (and a point just north of it) as hour angle and declination of date.
-  casacore::MeasFrame frame(SitePosition(spec.siteItrfM), UtcEpoch(in.timeMjdS));
-  casacore::MDirection::Convert toHadec(casacore::MDirection::Ref(casacore::MDirection::J2000),
-                                        casacore::MDirection::Ref(casacore::MDirection::HADEC, frame));
-  const casacore::MVDirection centre =
-      toHadec(casacore::MDirection(casacore::MVDirection(state.centreRaRad, state.centreDecRad),
-                                   casacore::MDirection::J2000))
-          .getValue();
-  const casacore::MVDirection north =
-      toHadec(casacore::MDirection(casacore::MVDirection(state.centreRaRad, state.centreDecRad + kNorthStepRad),
-                                   casacore::MDirection::J2000))
-          .getValue();
-  const Vec3 w = HaDecToItrf(centre.getLong(), centre.getLat(), state.siteLonRad);
-  Vec3 v = HaDecToItrf(north.getLong(), north.getLat(), state.siteLonRad);
+  // The fixed J2000 centre (and a point just north of it) as observed hour angle and declination.
+  const auto [centreHa, centreDec] = ObservedHaDec(state, state.centreRaRad, state.centreDecRad, in.timeMjdS);
+  const auto [northHa, northDec] = ObservedHaDec(state, state.centreRaRad, state.centreDecRad + kNorthStepRad, in.timeMjdS);
+  const Vec3 w = HaDecToItrf(centreHa, centreDec, state.siteLonRad);
+  Vec3 v = HaDecToItrf(northHa, northDec, state.siteLonRad);
   const double along = Dot(v, w);
   for (int k = 0; k < 3; ++k) v[k] -= along * w[k];
   const double norm = std::sqrt(Dot(v, v));
@@ -501,7 +492,7 @@ class CreateWorker : public Napi::AsyncWorker {
     try {
       const std::lock_guard<std::mutex> lock(CasacoreMutex());
       MsState& s = *state_;
-      const auto [ra, dec] = MeridianToJ2000(s.spec.siteItrfM, s.spec.midTimeMjdS, s.spec.pointingDecAppRad);
+      const auto [ra, dec] = MeridianToJ2000(s, s.spec.midTimeMjdS, s.spec.pointingDecAppRad);
       s.centreRaRad = ra;
       s.centreDecRad = dec;
       CreateMs(s);
@@ -659,7 +650,11 @@ Napi::Value MsCreate(const Napi::CallbackInfo& info) {
   state->nSpw = spec.spwFreqHz.size();
   state->nChan = spec.spwFreqHz.front().size();
   state->nPol = spec.corrTypes.size();
-  state->siteLonRad = std::atan2(spec.siteItrfM[1], spec.siteItrfM[0]);
+  double siteXyz[3] = {spec.siteItrfM[0], spec.siteItrfM[1], spec.siteItrfM[2]};
+  if (eraGc2gd(ERFA_WGS84, siteXyz, &state->siteLonRad, &state->siteLatRad, &state->siteHeightM) != 0) {
+    Napi::TypeError::New(info.Env(), "msCreate: the site position is not on the Earth").ThrowAsJavaScriptException();
+    return info.Env().Undefined();
+  }
   state->oldCentre = HaDecToItrf(0.0, spec.pointingDecAppRad, state->siteLonRad);
   for (std::size_t a = 0; a < state->nAnt; ++a) {
     state->antennaRel.push_back({spec.antennaItrfM[3 * a] - spec.siteItrfM[0], spec.antennaItrfM[3 * a + 1] - spec.siteItrfM[1],

@@ -2,8 +2,8 @@
 
 usage: ms_check.py MS STATIONS_CSV
 prints JSON: every table opened (name -> rows), SPW frequencies, antenna-position error vs astropy,
-UVW error vs astropy (topocentric ITRS directions of the ICRS phase centre, UT1 = UTC as the
-simulator assumes), main-table shape facts, and DATA of the first rows.
+UVW error vs astropy (topocentric ITRS directions of the J2000 phase centre, with diurnal
+aberration; UT1 = UTC as the simulator assumes), main-table shape facts, and DATA of the first rows.
 """
 import json
 import sys
@@ -64,7 +64,8 @@ for line in open(stations_csv):
 reference = np.array([[stations[n].x.to_value(u.m), stations[n].y.to_value(u.m), stations[n].z.to_value(u.m)] for n in names])
 antenna_error = float(np.abs(positions - reference).max())
 
-# UVW vs astropy: per time, the topocentric ITRS unit vectors of the centre and of a point just north.
+# UVW vs astropy: per time, the topocentric ITRS unit vectors (with diurnal aberration) of the
+# centre and of a point just north.
 time = main.getcol("TIME")
 a1 = main.getcol("ANTENNA1")
 a2 = main.getcol("ANTENNA2")
@@ -75,11 +76,13 @@ for t in np.unique(time):
     rows = time == t
     obstime = Time(t / 86400.0, format="mjd", scale="utc")
     obstime.delta_ut1_utc = 0.0
-    frame = ITRS(obstime=obstime)  # geocentric: casacore's HADEC has no diurnal aberration
+    frame = ITRS(obstime=obstime, location=OVRO)
+
     def unit(d):
-        c = SkyCoord(ra * u.rad, d * u.rad, frame="icrs").transform_to(frame)
+        c = SkyCoord(ra * u.rad, d * u.rad, frame="fk5", equinox="J2000").transform_to(frame)
         v = c.cartesian.xyz.value
         return v / np.linalg.norm(v)
+
     w = unit(dec)
     n = unit(dec + 1e-5)
     v = n - np.dot(n, w) * w
