@@ -8,6 +8,7 @@ import { handleErrors } from './errors.js';
 import { eventRoutes } from './eventRoutes.js';
 import { groupRoutes } from './groupRoutes.js';
 import { liveEvents, type LiveSession } from './liveEvents.js';
+import { productRoutes } from './productRoutes.js';
 import { statusRoutes } from './statusRoutes.js';
 
 export interface ApiOptions extends ApiDeps {
@@ -41,6 +42,7 @@ export function buildApi({ heartbeatMs = 15_000, maxBufferedBytes = 4 * 1024 * 1
       await api.register(statusRoutes, deps);
       await api.register(groupRoutes, deps);
       await api.register(eventRoutes, deps);
+      await api.register(productRoutes, deps);
       await api.register(liveEvents, { log: deps.log, sessions, heartbeatMs, maxBufferedBytes });
     },
     { prefix: '/api/v1' },

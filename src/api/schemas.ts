@@ -149,3 +149,64 @@ export const LiveQuery = Type.Object(
 );
 
 export type StatusSnapshot = Static<typeof Status>;
+
+const Beam = Type.Object({ majorArcsec: Type.Number(), minorArcsec: Type.Number(), paDeg: Type.Number() });
+
+export const MsEntry = Type.Object({
+  groupId: Type.String(),
+  msPath: Type.String(),
+  rows: Type.Integer(),
+  spectralWindows: Type.Integer(),
+  channels: Type.Integer(),
+  antennas: Type.Integer(),
+  integrations: Type.Integer(),
+  sizeBytes: Type.Integer(),
+  raDeg: Type.Number({ description: 'phase centre, J2000' }),
+  decDeg: Type.Number(),
+  midMjd: Type.Number(),
+  writtenAt: Type.String(),
+});
+export const MsQuery = Type.Object(
+  { limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }), before: Type.Optional(GroupId) },
+  { additionalProperties: false },
+);
+export const MsPage = Type.Object({ ms: Type.Array(MsEntry), next: Nullable(Type.String({ description: 'pass as `before` for the next page' })) });
+
+export const ImageEntry = Type.Object({
+  imageId: Type.String(),
+  groupId: Type.String(),
+  mode: Type.String(),
+  products: Type.Record(Type.String(), Type.String(), { description: 'product name → file; download with /images/{id}/files/{product}' }),
+  sizePx: Type.Integer(),
+  cellArcsec: Type.Number(),
+  beam: Beam,
+  writtenAt: Type.String(),
+  qa: Nullable(
+    Type.Object({
+      rmsJy: Type.Number(),
+      peakJy: Type.Number(),
+      dynamicRange: Type.Number(),
+      sourceCount: Type.Integer(),
+      grade: Type.String(),
+      issues: Type.Array(Type.String()),
+      assessedAt: Type.String(),
+    }),
+  ),
+});
+export const ImagesQuery = Type.Object(
+  {
+    grade: Type.Optional(literals(['good', 'warn', 'bad'])),
+    mode: Type.Optional(literals(['quick', 'full'])),
+    since: Type.Optional(GroupId),
+    until: Type.Optional(GroupId),
+    sort: Type.Union(['time', 'rms', 'dynamicRange', 'sources'].map((v) => Type.Literal(v)), { default: 'time' }),
+    order: Type.Union([Type.Literal('asc'), Type.Literal('desc')], { default: 'desc' }),
+    offset: Type.Integer({ minimum: 0, default: 0 }),
+    limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
+  },
+  { additionalProperties: false },
+);
+export const ImagePage = Type.Object({ images: Type.Array(ImageEntry), total: Type.Integer() });
+export const ImageParams = Type.Object({ id: StreamId });
+export const ImageFileParams = Type.Object({ id: StreamId, product: Type.String({ pattern: '^[a-z][a-z0-9_]{0,31}$' }) });
+export const FileReply = Type.Any({ description: 'the file, streamed (FITS, PNG, JSON or text)' });

@@ -1,8 +1,9 @@
 import { groupQueue } from './groupQueue.js';
+import { imageCatalog, msIndex } from './products.js';
 import type { Projection } from './projection.js';
 import { stageMetrics } from './stageMetrics.js';
 import { stageStatus } from './stageStatus.js';
 import { subbandFiles } from './subbandFiles.js';
 
 /** Every read model the pipeline keeps. */
-export const ALL_PROJECTIONS: readonly Projection[] = [groupQueue, subbandFiles, stageStatus, stageMetrics];
+export const ALL_PROJECTIONS: readonly Projection[] = [groupQueue, subbandFiles, stageStatus, stageMetrics, msIndex, imageCatalog];
