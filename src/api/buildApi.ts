@@ -5,6 +5,7 @@ import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { type FastifyBaseLogger } from 'fastify';
 import type { ApiDeps } from './deps.js';
 import { handleErrors } from './errors.js';
+import { calibrationRoutes } from './calibrationRoutes.js';
 import { eventRoutes } from './eventRoutes.js';
 import { groupRoutes } from './groupRoutes.js';
 import { liveEvents, type LiveSession } from './liveEvents.js';
@@ -43,6 +44,7 @@ export function buildApi({ heartbeatMs = 15_000, maxBufferedBytes = 4 * 1024 * 1
       await api.register(groupRoutes, deps);
       await api.register(eventRoutes, deps);
       await api.register(productRoutes, deps);
+      await api.register(calibrationRoutes, deps);
       await api.register(liveEvents, { log: deps.log, sessions, heartbeatMs, maxBufferedBytes });
     },
     { prefix: '/api/v1' },

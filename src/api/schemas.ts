@@ -210,3 +210,26 @@ export const ImagePage = Type.Object({ images: Type.Array(ImageEntry), total: Ty
 export const ImageParams = Type.Object({ id: StreamId });
 export const ImageFileParams = Type.Object({ id: StreamId, product: Type.String({ pattern: '^[a-z][a-z0-9_]{0,31}$' }) });
 export const FileReply = Type.Any({ description: 'the file, streamed (FITS, PNG, JSON or text)' });
+
+export const Caltable = Type.Object({
+  caltableId: Type.String(),
+  groupId: Type.String({ description: 'the calibrator group whose solve made it' }),
+  kind: literals(['K', 'BP', 'G'] as const),
+  path: Type.String(),
+  validFromMjd: Type.Number(),
+  validToMjd: Type.Number(),
+  refAntenna: Type.String(),
+  medianSnr: Type.Number(),
+  flaggedFraction: Type.Number(),
+  registeredAt: Type.String(),
+});
+const Mjd = Type.Number({ minimum: 40000, maximum: 100000, description: 'modified Julian date (UTC)' });
+export const CaltablesQuery = Type.Object({ fromMjd: Type.Optional(Mjd), toMjd: Type.Optional(Mjd) }, { additionalProperties: false });
+export const CaltableList = Type.Object({ caltables: Type.Array(Caltable) });
+export const ActiveCalibrationQuery = Type.Object({ mjd: Mjd }, { additionalProperties: false });
+export const ActiveCalibration = Type.Object({
+  groupId: Type.String(),
+  tables: Type.Array(Caltable),
+  separationHours: Type.Number({ description: 'hours between the time asked and the set’s validity window; 0 when it covers it' }),
+  warning: Nullable(Type.String()),
+});

@@ -1,3 +1,4 @@
+import { calibrationRegistry } from './calibrationRegistry.js';
 import { groupQueue } from './groupQueue.js';
 import { imageCatalog, msIndex } from './products.js';
 import type { Projection } from './projection.js';
@@ -6,4 +7,4 @@ import { stageStatus } from './stageStatus.js';
 import { subbandFiles } from './subbandFiles.js';
 
 /** Every read model the pipeline keeps. */
-export const ALL_PROJECTIONS: readonly Projection[] = [groupQueue, subbandFiles, stageStatus, stageMetrics, msIndex, imageCatalog];
+export const ALL_PROJECTIONS: readonly Projection[] = [groupQueue, subbandFiles, stageStatus, stageMetrics, msIndex, imageCatalog, calibrationRegistry];

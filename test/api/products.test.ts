@@ -35,6 +35,11 @@ beforeAll(async () => {
   await log.append(third!, imageEvents(third!, `${third}-full`, join(images, 'c'), null), 'any');
   // a product that resolves outside the data root must never be served
   symlinkSync('/etc/hostname', join(images, 'a', 'escape.fits'));
+  await log.append(first!, (['BP', 'G'] as const).map((kind) => ({
+    type: 'CaltableRegistered' as const,
+    time: T,
+    payload: { groupId: first!, caltableId: `${first}-${kind}`, kind, path: `/data/caltables/${first}.${kind}`, validFromMjd: 61000, validToMjd: 61000.25, refAntenna: 'DSA-010', medianSnr: 55, flaggedFraction: 0.01 },
+  })), 'any');
   await fixture.state.readModels.catchUp(fixture.state.log);
 });
 afterAll(() => fixture.close());
@@ -78,5 +83,17 @@ describe('images', () => {
     expect((await get(`/api/v1/images/${second}-full/files/escape`)).json()).toMatchObject({ error: 'FILE_GONE' });
     expect((await get('/api/v1/images/nope')).statusCode).toBe(404);
     expect((await get(`/api/v1/images/${first}-full/files/..%2F..%2Fetc`)).statusCode).toBe(400);
+  });
+});
+
+describe('calibration tables', () => {
+  it('lists the validity timeline and answers which set applies at a time', async () => {
+    expect((await get('/api/v1/caltables')).json<{ caltables: { kind: string }[] }>().caltables.map((c) => c.kind)).toEqual(['BP', 'G']);
+    expect((await get('/api/v1/caltables?fromMjd=61001')).json()).toEqual({ caltables: [] });
+    expect((await get('/api/v1/caltables/active?mjd=61000.1')).json()).toMatchObject({ groupId: first, separationHours: 0, warning: null });
+    expect((await get('/api/v1/caltables/active?mjd=61000.55')).json()).toMatchObject({ groupId: first, warning: expect.stringMatching(/beyond 6 h/) as unknown });
+    expect((await get('/api/v1/caltables/active?mjd=61002')).json()).toMatchObject({ error: 'NO_CALIBRATION' });
+    expect((await get('/api/v1/caltables/active')).statusCode).toBe(400);
+    expect((await get('/api/v1/caltables/active?mjd=tomorrow')).statusCode).toBe(400);
   });
 });

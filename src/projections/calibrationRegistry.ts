@@ -1,0 +1,102 @@
+/**
+ * The calibration registry: every accepted calibration table (a rejected solve registers nothing)
+ * with its validity window, and the choice of the set that calibrates a target at a given time.
+ * A set is the tables one calibrator group's solve registered; it is usable when it has both a
+ * bandpass and gains (a delay table is optional).
+ */
+import type Database from 'better-sqlite3';
+import { eachEvent, type Projection } from './projection.js';
+
+/** Sets are chosen from up to this far away when none covers the target. */
+export const MAX_SEPARATION_HOURS = 12;
+/** A set further away than this is still used, with a warning. */
+export const WARN_SEPARATION_HOURS = 6;
+
+export const calibrationRegistry: Projection = {
+  name: 'calibration_registry',
+  version: 1,
+  tables: [{ name: 'caltables', orderBy: 'caltable_id' }],
+  eventTypes: ['CaltableRegistered'],
+  ddl: `CREATE TABLE IF NOT EXISTS caltables (
+    caltable_id TEXT PRIMARY KEY,
+    group_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    path TEXT NOT NULL,
+    valid_from_mjd REAL NOT NULL,
+    valid_to_mjd REAL NOT NULL,
+    ref_antenna TEXT NOT NULL,
+    median_snr REAL NOT NULL,
+    flagged_fraction REAL NOT NULL,
+    registered_at TEXT NOT NULL,
+    seq INTEGER NOT NULL
+  ) STRICT;
+  CREATE INDEX IF NOT EXISTS caltables_by_window ON caltables (valid_from_mjd, valid_to_mjd)`,
+  bind(db) {
+    const upsert = db.prepare(
+      `INSERT OR REPLACE INTO caltables VALUES (@caltableId, @groupId, @kind, @path, @validFromMjd, @validToMjd, @refAntenna, @medianSnr, @flaggedFraction, @time, @seq)`,
+    );
+    return eachEvent((event) => {
+      if (event.type === 'CaltableRegistered') upsert.run({ ...event.payload, time: event.time, seq: event.seq });
+    });
+  },
+};
+
+export interface Caltable {
+  readonly caltableId: string;
+  readonly groupId: string;
+  readonly kind: 'K' | 'BP' | 'G';
+  readonly path: string;
+  readonly validFromMjd: number;
+  readonly validToMjd: number;
+  readonly refAntenna: string;
+  readonly medianSnr: number;
+  readonly flaggedFraction: number;
+  readonly registeredAt: string;
+}
+
+export interface CalibrationChoice {
+  /** The calibrator group whose solve made the set. */
+  readonly groupId: string;
+  readonly tables: readonly Caltable[];
+  /** Hours between the target and the set's validity window (0 when it covers the target). */
+  readonly separationHours: number;
+  readonly warning: string | null;
+}
+
+const COLUMNS = `caltable_id AS caltableId, group_id AS groupId, kind, path, valid_from_mjd AS validFromMjd, valid_to_mjd AS validToMjd,
+  ref_antenna AS refAntenna, median_snr AS medianSnr, flagged_fraction AS flaggedFraction, registered_at AS registeredAt`;
+
+/**
+ * The set to apply to a target observed at `mjd`: one whose window covers it (the newest
+ * registered wins), else the nearest within ±12 h in either direction; none beyond that.
+ */
+export function selectCalibration(db: Database.Database, mjd: number): CalibrationChoice | null {
+  const maxDays = MAX_SEPARATION_HOURS / 24;
+  const best = db
+    .prepare<[{ mjd: number; maxDays: number }], { groupId: string; separation: number }>(
+      `SELECT group_id AS groupId,
+         MAX(0, MIN(valid_from_mjd) - @mjd, @mjd - MAX(valid_to_mjd)) AS separation, MAX(seq) AS newest
+       FROM caltables GROUP BY group_id
+       HAVING SUM(kind = 'BP') > 0 AND SUM(kind = 'G') > 0 AND separation <= @maxDays
+       ORDER BY separation, newest DESC LIMIT 1`,
+    )
+    .get({ mjd, maxDays });
+  if (!best) return null;
+  const tables = db.prepare<[string], Caltable>(`SELECT ${COLUMNS} FROM caltables WHERE group_id = ? ORDER BY kind`).all(best.groupId);
+  const separationHours = best.separation * 24;
+  const warning =
+    separationHours > WARN_SEPARATION_HOURS
+      ? `the nearest calibration (group ${best.groupId}) is ${separationHours.toFixed(1)} h from the target, beyond ${WARN_SEPARATION_HOURS} h`
+      : null;
+  return { groupId: best.groupId, tables, separationHours, warning };
+}
+
+/** Every registered table in time order: the validity timeline. */
+export function listCaltables(db: Database.Database, range: { fromMjd?: number; toMjd?: number } = {}): Caltable[] {
+  return db
+    .prepare<[{ from: number | null; to: number | null }], Caltable>(
+      `SELECT ${COLUMNS} FROM caltables WHERE (@from IS NULL OR valid_to_mjd >= @from) AND (@to IS NULL OR valid_from_mjd <= @to)
+       ORDER BY valid_from_mjd, kind`,
+    )
+    .all({ from: range.fromMjd ?? null, to: range.toMjd ?? null });
+}
