@@ -18,5 +18,10 @@ export function prometheusText(status: StatusSnapshot): string {
   metric('contimg_stage_runs_total', 'counter', 'Completed stage runs.', byStage((s) => s.runs));
   metric('contimg_stage_failures_total', 'counter', 'Failed stage runs.', byStage((s) => s.failures));
   metric('contimg_stage_mean_seconds', 'gauge', 'Mean duration of completed stage runs.', byStage((s) => (s.meanMs === null ? null : s.meanMs / 1000)));
+  const { realtime } = status;
+  metric('contimg_groups_in_last_hour', 'gauge', 'Groups that became complete in the last hour.', [['', realtime.groupsInLastHour]]);
+  metric('contimg_groups_out_last_hour', 'gauge', 'Groups processed to completion in the last hour.', [['', realtime.groupsOutLastHour]]);
+  metric('contimg_realtime_budget_seconds', 'gauge', 'The cadence every stage must keep within.', [['', realtime.budgetSeconds]]);
+  metric('contimg_group_mean_seconds', 'gauge', 'Mean processing seconds per group, all stages.', [['', realtime.meanSecondsPerGroup]]);
   return `${lines.join('\n')}\n`;
 }

@@ -39,6 +39,14 @@ export const Status = Type.Object({
     oldestPending: Nullable(Type.String()),
   }),
   stages: Type.Array(StageTiming),
+  realtime: Type.Object({
+    groupsInLastHour: Type.Integer({ description: 'groups that became complete in the last hour' }),
+    groupsOutLastHour: Type.Integer({ description: 'groups processed to completion in the last hour' }),
+    budgetSeconds: Type.Number({ description: 'the cadence: a new group every 309.24 s' }),
+    slowestStage: Nullable(Type.Object({ stage: Type.String(), meanSeconds: Type.Number() })),
+    meanSecondsPerGroup: Type.Number(),
+    keepingUp: Nullable(Type.Boolean({ description: 'the slowest stage fits in the cadence' })),
+  }),
 });
 
 export const GroupsQuery = Type.Object(

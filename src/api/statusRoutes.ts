@@ -2,7 +2,9 @@ import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebo
 import { Type } from '@sinclair/typebox';
 import { STAGES } from '../eventlog/schema.js';
 import { queueSummary } from '../projections/groupQueue.js';
+import { realtimeGauge } from '../projections/realtime.js';
 import { stageTimings } from '../projections/stageMetrics.js';
+import { GROUP_CADENCE_S } from '../science/simulate/layout.js';
 import type { ApiDeps } from './deps.js';
 import { prometheusText } from './prometheus.js';
 import { Health, Status, type StatusSnapshot } from './schemas.js';
@@ -13,7 +15,14 @@ export const statusRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, { log, 
     const head = await log.head();
     const projectedThrough = readModels.position();
     const stages = stageTimings(readModels.db).sort((a, b) => STAGES.indexOf(a.stage as never) - STAGES.indexOf(b.stage as never));
-    return { head, projectedThrough, projectionLag: Math.max(0, head - projectedThrough), queue: queueSummary(readModels.db), stages };
+    return {
+      head,
+      projectedThrough,
+      projectionLag: Math.max(0, head - projectedThrough),
+      queue: queueSummary(readModels.db),
+      stages,
+      realtime: realtimeGauge(readModels.db, new Date(), GROUP_CADENCE_S),
+    };
   };
 
   app.get('/health', { schema: { response: { 200: Health } } }, async () => ({

@@ -1,15 +1,17 @@
 #!/usr/bin/env node
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { loadConfig, SETTINGS, type LoadedConfig } from '../config/config.js';
 import { dataPaths } from '../config/paths.js';
-import { createLogger } from './logger.js';
+import { createFileLogger, createLogger } from './logger.js';
+import { RecentMessages, startRunView } from './view/runView.js';
 import { printConfig } from './commands/config.js';
 import { convertCommand, type ConvertCommandOptions } from './commands/convert.js';
 import { replayCommand } from './commands/replay.js';
 import { runCommand } from './commands/run.js';
 import { simulateCommand, simulateLogged, simulateOptions, simulationOptions, simulationRequest, type SimulateCommandOptions } from './commands/simulate.js';
-import { INTEGRATIONS_PER_GROUP, INTEGRATION_S } from '../science/simulate/layout.js';
+import { GROUP_CADENCE_S } from '../science/simulate/layout.js';
 import { statusCommand } from './commands/status.js';
 import { serveCommand } from './commands/serve.js';
 
@@ -22,9 +24,8 @@ const program = new Command('contimg')
   .configureHelp({ showGlobalOptions: true });
 
 /** 24 integrations of 12.885 s: the telescope writes a group this often. */
-const REAL_CADENCE_S = INTEGRATIONS_PER_GROUP * INTEGRATION_S;
 
-type RunCommandOptions = Omit<SimulateCommandOptions, 'out' | 'truthDir'> & { untilIdle?: boolean; simulate?: boolean; process?: boolean };
+type RunCommandOptions = Omit<SimulateCommandOptions, 'out' | 'truthDir'> & { untilIdle?: boolean; simulate?: boolean; process?: boolean; view?: boolean };
 
 /** Configuration from defaults, file, environment and this invocation's flags. */
 function configOf(command: Command): LoadedConfig {
@@ -46,18 +47,28 @@ simulationOptions(
     .option('--incoming <dir>', SETTINGS.incomingDir.description)
     .option('--until-idle', 'exit once no group is collecting or waiting to be processed and nothing has arrived for a while')
     .option('--no-process', 'ingest only: leave pending groups for workers elsewhere')
+    .option('--no-view', 'on a terminal, log as usual instead of drawing the live view (the view writes the JSON log to DATA/logs/run.log)')
     .option(
       '--simulate',
-      `also write simulated groups into the incoming directory, one every --cadence seconds (default ${REAL_CADENCE_S.toFixed(2)}, the real cadence), ground truth under DATA/truth; the simulation options below apply`,
+      `also write simulated groups into the incoming directory, one every --cadence seconds (default ${GROUP_CADENCE_S.toFixed(2)}, the real cadence), ground truth under DATA/truth; the simulation options below apply`,
     ),
 ).action(async (options: RunCommandOptions, command: Command) => {
   const { config } = configOf(command);
-  const logger = createLogger(config.logLevel);
+  // a terminal of zero rows (a pseudo-terminal nobody sized) cannot show the view
+  const view = process.stderr.isTTY && process.stderr.rows > 0 && options.view !== false;
+  const logFile = join(dataPaths(config.dataDir).root, 'logs', 'run.log');
+  const recent = new RecentMessages();
+  const logger = view ? createFileLogger(config.logLevel, logFile, recent) : createLogger(config.logLevel);
   const simulation = options.simulate
-    ? { ...simulationRequest(options, config.incomingDir, dataPaths(config.dataDir).truth), cadenceS: options.cadence ?? REAL_CADENCE_S }
+    ? { ...simulationRequest(options, config.incomingDir, dataPaths(config.dataDir).truth), cadenceS: options.cadence ?? GROUP_CADENCE_S }
     : undefined;
   const feeder = simulation && simulateLogged(simulation, logger.child({ component: 'simulator' })).then(() => undefined);
-  process.exitCode = await runCommand(config, logger, { untilIdle: options.untilIdle === true, process: options.process !== false, ...(feeder && { feeder }) });
+  process.exitCode = await runCommand(config, logger, {
+    untilIdle: options.untilIdle === true,
+    process: options.process !== false,
+    ...(feeder && { feeder }),
+    ...(view && { view: (db) => startRunView(db, process.stderr, { incoming: config.incomingDir, logFile, recent }) }),
+  });
 });
 
 simulateOptions(

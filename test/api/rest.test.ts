@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { realtimeGauge } from '../../src/projections/realtime.js';
 import { API_TOKEN, apiFixture, FIXTURE } from '../support/apiState.js';
 
 let fixture: Awaited<ReturnType<typeof apiFixture>>;
@@ -17,13 +18,26 @@ describe('status', () => {
   it('counts groups per state, the backlog, stage timings and positions', async () => {
     const res = await get('/api/v1/status');
     expect(res.statusCode).toBe(200);
-    const body = res.json<{ head: number; projectedThrough: number; projectionLag: number; queue: { counts: Record<string, number>; backlog: number }; stages: unknown[] }>();
+    const body = res.json<{ head: number; projectedThrough: number; projectionLag: number; queue: { counts: Record<string, number>; backlog: number }; stages: unknown[]; realtime: unknown }>();
     expect(body.queue.counts).toMatchObject({ completed: 6, pending: 2, failed: 1, collecting: 1, in_progress: 0 });
     expect(body.queue.backlog).toBe(2);
     expect(body.head).toBe(await fixture.state.log.head());
     expect(body.projectedThrough).toBe(body.head);
     expect(body.projectionLag).toBe(0);
     expect(body.stages).toEqual([expect.objectContaining({ stage: 'convert', runs: 6, failures: 1, meanMs: 4200 })]);
+    expect(body.realtime).toEqual({
+      groupsInLastHour: 0, // the fixture's groups are older than an hour
+      groupsOutLastHour: 0,
+      budgetSeconds: expect.closeTo(309.24, 2) as unknown,
+      slowestStage: { stage: 'convert', meanSeconds: 4.2 },
+      meanSecondsPerGroup: 4.2,
+      keepingUp: true,
+    });
+  });
+
+  it('counts groups in and out over the hour before a given time', () => {
+    const gauge = realtimeGauge(fixture.state.readModels.db, new Date('2026-11-24T00:30:00Z'), 3);
+    expect(gauge).toMatchObject({ groupsInLastHour: 9, groupsOutLastHour: 6, keepingUp: false });
   });
 
   it('answers health', async () => {
@@ -38,6 +52,7 @@ describe('status', () => {
     expect(res.body).toContain('contimg_projection_lag_events 0');
     expect(res.body).toContain('contimg_stage_failures_total{stage="convert"} 1');
     expect(res.body).toContain('contimg_stage_mean_seconds{stage="convert"} 4.2');
+    expect(res.body).toContain('contimg_group_mean_seconds 4.2');
   });
 
   it('serves the OpenAPI description', async () => {

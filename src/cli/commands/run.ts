@@ -1,4 +1,5 @@
 import { mkdir } from 'node:fs/promises';
+import type Database from 'better-sqlite3';
 import type { Logger } from 'pino';
 import { EMPTY, NEVER, filter, firstValueFrom, from, fromEvent, ignoreElements, interval, lastValueFrom, map, merge, share, take, tap, type Observable } from 'rxjs';
 import type { Config } from '../../config/config.js';
@@ -16,19 +17,23 @@ export interface RunOptions {
   readonly process: boolean;
   /** Work that feeds the incoming directory (the simulator); idleness waits for it to finish. */
   readonly feeder?: Promise<void>;
+  /** Starts a live view over the read models once they are current; stopped when the run ends. */
+  readonly view?: (readModels: Database.Database) => { stop(): void };
 }
 
 /**
  * The streaming pipeline: watches the incoming directory, turns arrivals into groups, processes
  * pending groups through every stage and keeps the read models current. Resolves to the exit code.
  */
-export async function runCommand(config: Config, logger: Logger, { untilIdle, process: processHere, feeder }: RunOptions): Promise<number> {
+export async function runCommand(config: Config, logger: Logger, { untilIdle, process: processHere, feeder, view }: RunOptions): Promise<number> {
   const state = openState(config);
   const stop = new AbortController();
+  let drawn: { stop(): void } | undefined;
   try {
     await mkdir(config.incomingDir, { recursive: true });
     await state.readModels.catchUp(state.log);
     logger.info({ incoming: config.incomingDir, data: state.paths.root, head: state.log.headSync() }, 'pipeline starting');
+    drawn = view?.(state.readModels.db);
     let lastActivity = Date.now();
     const projected$ = state.readModels.follow(state.log).pipe(share());
     const ingested$ = ingest({
@@ -82,6 +87,7 @@ export async function runCommand(config: Config, logger: Logger, { untilIdle, pr
     return 0;
   } finally {
     stop.abort();
+    drawn?.stop();
     await state.close();
   }
 }

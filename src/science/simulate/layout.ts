@@ -15,6 +15,8 @@ export const BAND = {
 
 export const INTEGRATION_S = 12.884902;
 export const INTEGRATIONS_PER_GROUP = 24;
+/** A new group every 309.24 s: the real-time budget of every stage. */
+export const GROUP_CADENCE_S = INTEGRATIONS_PER_GROUP * INTEGRATION_S;
 
 /** AIPS polarisation codes XX, YY. */
 export const POLARIZATIONS = [-5, -6] as const;
