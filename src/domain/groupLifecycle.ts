@@ -190,8 +190,10 @@ export function evolveGroup(group: Group | undefined, event: GroupEvent): Group 
         retryable: event.payload.retryable,
       });
     case 'GroupProcessed':
-      requireStatus(...PROCESSING);
+      // Also straight from a claim that finds every stage done (a crash came just before completion).
+      requireStatus(...LEASED_STATUSES);
       if (group.currentStage !== null) fail(`stage ${group.currentStage} is still running`);
+      if (group.status === 'in_progress' && group.lastCompletedStage === null) fail('no stage has completed');
       return next({ status: 'completed', lease: null });
     case 'RetryScheduled':
       requireStatus('failed');

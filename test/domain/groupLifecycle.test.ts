@@ -120,6 +120,14 @@ describe('processing decisions', () => {
     expect(remainingStages(failedAgain, pipeline)).toEqual(['flag', 'image']);
   });
 
+  it('completes a claimed group whose stages were all done before a crash, but not one that never ran', () => {
+    const converted = foldGroup([opened, sb(0), sb(1), ready, claimed(1), started, stage('StageStarted', 'convert'), stage('StageCompleted', 'convert')])!;
+    const reclaimed = [{ type: 'LeaseExpired', time: t(80), payload: { groupId: id, workerId: 'w1' } } as GroupEvent, claimed(2)].reduce(evolveGroup, converted);
+    expect(remainingStages(reclaimed, ['convert'])).toEqual([]);
+    expect(evolveGroup(reclaimed, { type: 'GroupProcessed', time: t(81), payload: { groupId: id } }).status).toBe('completed');
+    expect(() => evolveGroup(evolveGroup(pending, claimed(1)), { type: 'GroupProcessed', time: t(81), payload: { groupId: id } })).toThrow(/no stage has completed/);
+  });
+
   it('records a failure with what follows it in one decision', () => {
     const running = foldGroup([opened, sb(0), sb(1), ready, claimed(1), started, stage('StageStarted', 'convert')])!;
     const failure = { stage: 'convert' as const, message: 'disk full', code: 'ENOSPC', durationMs: 5 };

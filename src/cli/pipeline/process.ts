@@ -132,10 +132,12 @@ async function runGroup(run: RunContext, groupId: string): Promise<GroupOutcome>
     const { group } = await loadGroup(log, groupId);
     const pipeline = run.stages.map((s) => s.stage);
     const todo = remainingStages(group!, pipeline);
-    // Nothing left means a crash came between the last stage and completion: redo the last, idempotently.
-    const stages = run.stages.filter((s) => (todo.length > 0 ? todo : pipeline.slice(-1)).includes(s.stage));
+    const stages = run.stages.filter((s) => todo.includes(s.stage));
     const mode = processingMode(group!);
-    await decideForGroup(log, groupId, () => [{ type: 'ProcessingStarted', time: now().toISOString(), payload: { groupId, mode, fromStage: stages[0]!.stage } }]);
+    // Nothing left means a crash came between the last stage and completion: just complete.
+    if (stages.length > 0) {
+      await decideForGroup(log, groupId, () => [{ type: 'ProcessingStarted', time: now().toISOString(), payload: { groupId, mode, fromStage: stages[0]!.stage } }]);
+    }
     logger.info({ groupId, mode, attempt: group!.attempts, stages: stages.map((s) => s.stage) }, 'processing group');
     for (const definition of stages) {
       if (!(await runStage(run, groupId, definition, mode, work.signal))) return { groupId, outcome: 'failed' };

@@ -1,0 +1,118 @@
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { filter, firstValueFrom, of, scan, take, timeout } from 'rxjs';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { StoredEvent } from '../../src/eventlog/event.js';
+import { SqliteEventLog } from '../../src/eventlog/sqliteEventLog.js';
+import { contimg, startContimg } from '../support/cli.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'contimg-pipeline-crash-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const env = {
+  CONTIMG_INGEST_EXPECTED_SUBBANDS: '4',
+  CONTIMG_INGEST_STABLE_MS: '200',
+  CONTIMG_INGEST_READ_RETRY_MS: '100',
+  CONTIMG_PROCESS_RETRY_BACKOFF_SECONDS: '0',
+  CONTIMG_LOG_LEVEL: 'warn',
+};
+const KILLS = 20;
+const GROUPS = 6;
+
+/** Seeded draws in [0, 1), so a failure names the seed that reproduces it. */
+function draws(seed: number, n: number): number[] {
+  let state = seed;
+  return Array.from({ length: n }, () => {
+    state = (state * 1103515245 + 12345) % 2 ** 31;
+    return state / 2 ** 31;
+  });
+}
+
+/** The next `count` events another process appends to the data directory's log (fewer if it goes quiet for `quietMs`). */
+async function eventsWithin(data: string, count: number, quietMs: number): Promise<StoredEvent[]> {
+  mkdirSync(join(data, 'state'), { recursive: true });
+  const log = new SqliteEventLog(join(data, 'state', 'events.sqlite'), { synchronous: 'normal' });
+  try {
+    const start = log.headSync();
+    return await firstValueFrom(
+      log.follow(start).pipe(
+        scan((all: StoredEvent[], batch) => [...all, ...batch], []),
+        filter((all) => all.length >= count),
+        timeout({ each: quietMs, with: () => of(log.readSync({ after: start, limit: count })) }),
+        take(1),
+      ),
+    );
+  } finally {
+    await log.close();
+  }
+}
+
+async function runToIdle(incoming: string, data: string) {
+  const run = startContimg(['--data', data, 'run', '--incoming', incoming, '--until-idle'], env);
+  expect(await run.exited, run.stderr()).toBe(0);
+}
+
+/** The read models without what legitimately differs between runs (times, attempts, leases). */
+function readModels(data: string) {
+  const db = new Database(join(data, 'state', 'readmodels.sqlite'), { readonly: true });
+  try {
+    return {
+      groups: db.prepare('SELECT group_id, status, subband_count, missing_subbands, last_completed_stage, last_error FROM groups ORDER BY group_id').all(),
+      files: db.prepare('SELECT group_id, subband, path, size_bytes FROM subband_files ORDER BY group_id, subband').all(),
+      ms: db.prepare('SELECT group_id, ms_path, rows, spectral_windows, channels, antennas, integrations, ra_deg, dec_deg, mid_mjd FROM ms_index ORDER BY group_id').all(),
+      stages: db.prepare("SELECT group_id, stage, status FROM stage_status ORDER BY group_id, stage").all(),
+    };
+  } finally {
+    db.close();
+  }
+}
+
+describe('contimg run killed anywhere', () => {
+  it(`completes every group exactly once after ${KILLS} SIGKILLs at random points, with the read models of an uninterrupted run`, async () => {
+    const incoming = join(dir, 'incoming');
+    mkdirSync(incoming, { recursive: true });
+    const sim = await contimg(['simulate', '--out', incoming, '--truth-dir', join(dir, 'truth'), '--groups', String(GROUPS), '--subbands', '4', '--antennas', '24', '--channels', '32', '--integrations', '12']);
+    expect(sim.code, sim.stderr).toBe(0);
+
+    const reference = join(dir, 'reference');
+    await runToIdle(incoming, reference);
+
+    // Each run is killed after a random number of new events (or once it has gone quiet), so the
+    // kills land at random points of ingest and processing rather than at random wall times.
+    const crashed = join(dir, 'crashed');
+    const seed = 20261124;
+    let midGroup = 0;
+    for (const [i, draw] of draws(seed, KILLS).entries()) {
+      const run = startContimg(['--data', crashed, 'run', '--incoming', incoming], env);
+      const eventsBeforeKill = 1 + Math.floor(draw * 14);
+      const seen = await eventsWithin(crashed, eventsBeforeKill, 5_000);
+      run.child.kill('SIGKILL');
+      const code = await run.exited;
+      expect(code, `kill ${i} (seed ${seed}, after ${seen.length} events): exited on its own\n${run.stderr()}`).toBeNull();
+      if (seen.some((e) => e.type === 'StageStarted' || e.type === 'GroupClaimed' || e.type === 'StageProgress')) midGroup++;
+    }
+    expect(midGroup, 'kills that landed while a group was being processed').toBeGreaterThanOrEqual(KILLS / 2);
+    await runToIdle(incoming, crashed);
+
+    const log = new SqliteEventLog(join(crashed, 'state', 'events.sqlite'), { watchOtherProcesses: false });
+    const events = log.readSync({ after: 0, limit: 1_000_000 });
+    await log.close();
+    const perGroup = (type: string) => {
+      const counts = new Map<string, number>();
+      for (const e of events) if (e.type === type) counts.set(e.stream, (counts.get(e.stream) ?? 0) + 1);
+      return counts;
+    };
+    const processed = perGroup('GroupProcessed');
+    expect(processed.size).toBe(GROUPS);
+    expect([...processed.values()].every((n) => n === 1)).toBe(true);
+    expect(perGroup('GroupOpened').size).toBe(GROUPS);
+    expect(events.filter((e) => e.type === 'FileQuarantined')).toEqual([]);
+
+    expect(readdirSync(join(crashed, 'ms')).sort()).toEqual(readdirSync(join(reference, 'ms')).sort());
+    const normalise = (models: ReturnType<typeof readModels>, root: string) => JSON.parse(JSON.stringify(models).replaceAll(root, 'DATA')) as unknown;
+    expect(normalise(readModels(crashed), crashed)).toEqual(normalise(readModels(reference), reference));
+    expect((await contimg(['--data', crashed, 'replay', '--verify'])).code).toBe(0);
+  }, 600_000);
+});
