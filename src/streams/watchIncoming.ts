@@ -1,4 +1,4 @@
-import { stat } from 'node:fs/promises';
+import { lstat, realpath, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { watch } from 'chokidar';
 import { Observable } from 'rxjs';
@@ -9,6 +9,8 @@ export interface FileArrival {
   readonly name: string;
   readonly sizeBytes: number;
   readonly mtimeMs: number;
+  /** Where the file really is, when its name is a symbolic link. */
+  readonly linkTarget?: string;
 }
 
 export interface WatchOptions {
@@ -38,10 +40,7 @@ export function watchIncoming(dir: string, { polling, stableMs }: WatchOptions):
     // a restart then meets them in the same order every time.
     let initial: Promise<FileArrival | null>[] | null = [];
     watcher.on('add', (path) => {
-      const arrival = stat(path).then(
-        (info) => ({ path, name: basename(path), sizeBytes: info.size, mtimeMs: info.mtimeMs }),
-        () => null, // gone again before we looked: nothing arrived
-      );
+      const arrival = describe(path).catch(() => null); // gone again before we looked: nothing arrived
       if (initial) initial.push(arrival);
       else void arrival.then((a) => a && subscriber.next(a));
     });
@@ -55,4 +54,10 @@ export function watchIncoming(dir: string, { polling, stableMs }: WatchOptions):
     watcher.on('error', (err) => subscriber.error(err));
     return () => void watcher.close();
   });
+}
+
+async function describe(path: string): Promise<FileArrival> {
+  const [info, link] = await Promise.all([stat(path), lstat(path)]);
+  const arrival = { path, name: basename(path), sizeBytes: info.size, mtimeMs: info.mtimeMs };
+  return link.isSymbolicLink() ? { ...arrival, linkTarget: await realpath(path) } : arrival;
 }

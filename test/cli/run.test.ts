@@ -1,10 +1,11 @@
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { firstValueFrom, filter, scan } from 'rxjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SqliteEventLog } from '../../src/eventlog/sqliteEventLog.js';
 import { contimg, startContimg } from '../support/cli.js';
+import { waitForEvents } from '../support/dataLog.js';
 
 const REAL_UVH5 = join(import.meta.dirname, '..', '..', '..', 'shared', 'data', 'uvh5', 'hera_zen.2458661.23480.HH.uvh5');
 const dir = mkdtempSync(join(tmpdir(), 'contimg-run-'));
@@ -44,9 +45,10 @@ describe('contimg run (ingest)', () => {
     writeFileSync(join(incoming, 'README.txt'), 'not a subband');
 
     const first = startRun(incoming, data);
-    await sleep(1500);
+    const arrived = (events: readonly { type: string }[]) => events.filter((e) => e.type === 'SubbandArrived').length;
+    await waitForEvents(data, (events) => arrived(events) === 2);
     copyFileSync(REAL_UVH5, subbandFile(incoming, '2026-11-24T08:15:05', 3));
-    await sleep(800);
+    await waitForEvents(data, (events) => arrived(events) === 3);
     first.child.kill('SIGTERM');
     expect(await first.exited, first.stderr()).toBe(0);
 
@@ -54,6 +56,8 @@ describe('contimg run (ingest)', () => {
     copyFileSync(REAL_UVH5, subbandFile(incoming, '2026-11-24T08:15:01', 2));
     for (let sb = 0; sb < 4; sb++) copyFileSync(REAL_UVH5, subbandFile(incoming, `2026-11-24T08:20:1${sb}`, sb));
     writeFileSync(subbandFile(incoming, '2026-11-24T08:25:00', 0), Buffer.alloc(4096, 1));
+    // a valid file, but reached through a link out of the incoming directory
+    symlinkSync(REAL_UVH5, subbandFile(incoming, '2026-11-24T08:30:00', 0));
 
     const second = startRun(incoming, data, true);
     expect(await second.exited, second.stderr()).toBe(0);
@@ -65,9 +69,14 @@ describe('contimg run (ingest)', () => {
     expect(count('GroupReady')).toBe(2);
     expect(events.filter((e) => e.type === 'GroupReady').map((e) => e.stream)).toEqual(['2026-11-24T08:15:00', '2026-11-24T08:20:10']);
     expect(events.filter((e) => e.type === 'FileQuarantined').map((e) => e.type === 'FileQuarantined' && e.payload.reason)).toEqual(
-      expect.arrayContaining([expect.stringMatching(/README.txt" is not/), expect.stringMatching(/unreadable after 3 tries/)]),
+      expect.arrayContaining([
+        expect.stringMatching(/README.txt" is not/),
+        expect.stringMatching(/unreadable after 3 tries/),
+        expect.stringMatching(/08:30:00_sb00.hdf5" is a symbolic link to .*hera_zen.*, outside the incoming directory/),
+      ]),
     );
-    expect(readdirSync(join(data, 'quarantine')).sort()).toEqual(['2026-11-24T08:25:00_sb00.hdf5', 'README.txt']);
+    expect(readdirSync(join(data, 'quarantine')).sort()).toEqual(['2026-11-24T08:25:00_sb00.hdf5', '2026-11-24T08:30:00_sb00.hdf5', 'README.txt']);
+    expect(existsSync(REAL_UVH5)).toBe(true);
     expect(existsSync(join(incoming, 'README.txt'))).toBe(false);
 
     const status = JSON.parse((await contimg(['--data', data, 'status', '--json'])).stdout) as { queue: { counts: Record<string, number> } };
@@ -81,9 +90,9 @@ describe('contimg run (ingest)', () => {
     mkdirSync(incoming, { recursive: true });
     for (const sb of [0, 2]) copyFileSync(REAL_UVH5, subbandFile(incoming, '2026-11-24T09:00:00', sb));
     const run = startRun(incoming, data);
-    await sleep(6500);
+    await waitForEvents(data, (events) => events.some((e) => e.type === 'GroupCollectTimedOut'));
     copyFileSync(REAL_UVH5, subbandFile(incoming, '2026-11-24T09:00:03', 1));
-    await sleep(1500);
+    await waitForEvents(data, (events) => events.some((e) => e.type === 'SubbandLate'));
     run.child.kill('SIGTERM');
     expect(await run.exited, run.stderr()).toBe(0);
     const types = (await eventsOf(data)).map((e) => e.type);

@@ -2,11 +2,10 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { filter, firstValueFrom, of, scan, take, timeout } from 'rxjs';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { StoredEvent } from '../../src/eventlog/event.js';
 import { SqliteEventLog } from '../../src/eventlog/sqliteEventLog.js';
 import { contimg, startContimg } from '../support/cli.js';
+import { headOf, waitForEvents } from '../support/dataLog.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'contimg-pipeline-crash-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -28,25 +27,6 @@ function draws(seed: number, n: number): number[] {
     state = (state * 1103515245 + 12345) % 2 ** 31;
     return state / 2 ** 31;
   });
-}
-
-/** The next `count` events another process appends to the data directory's log (fewer if it goes quiet for `quietMs`). */
-async function eventsWithin(data: string, count: number, quietMs: number): Promise<StoredEvent[]> {
-  mkdirSync(join(data, 'state'), { recursive: true });
-  const log = new SqliteEventLog(join(data, 'state', 'events.sqlite'), { synchronous: 'normal' });
-  try {
-    const start = log.headSync();
-    return await firstValueFrom(
-      log.follow(start).pipe(
-        scan((all: StoredEvent[], batch) => [...all, ...batch], []),
-        filter((all) => all.length >= count),
-        timeout({ each: quietMs, with: () => of(log.readSync({ after: start, limit: count })) }),
-        take(1),
-      ),
-    );
-  } finally {
-    await log.close();
-  }
 }
 
 async function runToIdle(incoming: string, data: string) {
@@ -87,7 +67,7 @@ describe('contimg run killed anywhere', () => {
     for (const [i, draw] of draws(seed, KILLS).entries()) {
       const run = startContimg(['--data', crashed, 'run', '--incoming', incoming], env);
       const eventsBeforeKill = 1 + Math.floor(draw * 14);
-      const seen = await eventsWithin(crashed, eventsBeforeKill, 5_000);
+      const seen = await waitForEvents(crashed, (events) => events.length >= eventsBeforeKill, { after: await headOf(crashed), settleAfterMs: 5_000 });
       run.child.kill('SIGKILL');
       const code = await run.exited;
       expect(code, `kill ${i} (seed ${seed}, after ${seen.length} events): exited on its own\n${run.stderr()}`).toBeNull();

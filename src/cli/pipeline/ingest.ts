@@ -1,3 +1,5 @@
+import { realpathSync } from 'node:fs';
+import { sep } from 'node:path';
 import { concatMap, defer, map, type Observable } from 'rxjs';
 import type { Logger } from 'pino';
 import type { Config } from '../../config/config.js';
@@ -36,7 +38,11 @@ export interface IngestResult {
  * already there are taken first, so a restart picks up what arrived while it was down.
  */
 export function ingest({ log, config, quarantineDir, logger, known, readHeader, now = () => new Date() }: IngestDeps): Observable<IngestResult> {
+  const root = realpathSync(config.incomingDir);
   const toCandidate = (file: SubbandCandidate['file']): SubbandCandidate => {
+    if (file.linkTarget !== undefined && !file.linkTarget.startsWith(root + sep)) {
+      return { file, problem: `"${file.name}" is a symbolic link to ${file.linkTarget}, outside the incoming directory` };
+    }
     const name = parseSubbandName(file.name);
     return typeof name === 'string' ? { file, problem: name } : { file, name };
   };
