@@ -87,3 +87,9 @@ export function stageRunsOf(db: Database.Database, groupId: string): StageRun[] 
     )
     .all(groupId);
 }
+
+/** Every recorded subband file: path → size and modification time. */
+export function recordedFiles(db: Database.Database): Map<string, { sizeBytes: number; mtime: string }> {
+  const rows = db.prepare<[], { path: string; sizeBytes: number; mtime: string }>('SELECT path, size_bytes AS sizeBytes, mtime FROM subband_files').all();
+  return new Map(rows.map(({ path, ...record }) => [path, record]));
+}

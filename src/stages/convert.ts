@@ -18,8 +18,9 @@ export const msPathFor = (context: Pick<StageContext, 'paths' | 'groupId'>) => j
 function classify(error: unknown): StageError {
   if (error instanceof StageError) return error;
   const message = error instanceof Error ? error.message : String(error);
-  if (error instanceof ConvertError) return new StageError(message, error.code, error.code === 'invalid-output', { cause: error });
-  if (error instanceof Uvh5Error) return new StageError(message, error.code, error.code === 'unreadable', { cause: error });
+  // A mismatch names the reference file first and the one that does not fit last.
+  if (error instanceof ConvertError) return new StageError(message, error.code, error.code === 'invalid-output', { cause: error, blamedFiles: error.files.slice(-1) });
+  if (error instanceof Uvh5Error) return new StageError(message, error.code, error.code === 'unreadable', { cause: error, blamedFiles: [error.file] });
   return new StageError(message, (error as { code?: string }).code ?? 'convert-failed', true, { cause: error });
 }
 

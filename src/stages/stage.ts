@@ -51,10 +51,14 @@ export class StageError extends Error {
     message: string,
     readonly code: string,
     readonly retryable: boolean,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; blamedFiles?: readonly string[] },
   ) {
     super(message, options);
+    this.blamedFiles = options?.blamedFiles ?? [];
   }
+
+  /** Input files at fault: quarantined when the failure is final. */
+  readonly blamedFiles: readonly string[];
 }
 
 /** The last event of `type` in a group's history, if any. */

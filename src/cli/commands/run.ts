@@ -3,6 +3,7 @@ import type Database from 'better-sqlite3';
 import type { Logger } from 'pino';
 import { EMPTY, NEVER, filter, firstValueFrom, from, fromEvent, ignoreElements, interval, lastValueFrom, map, merge, share, take, tap, type Observable } from 'rxjs';
 import type { Config } from '../../config/config.js';
+import { recordedFiles } from '../../projections/groupQueries.js';
 import { knownGroups, queueSummary } from '../../projections/groupQueue.js';
 import { readHeader } from '../../science/uvh5/index.js';
 import { PIPELINE } from '../../stages/index.js';
@@ -42,6 +43,7 @@ export async function runCommand(config: Config, logger: Logger, { untilIdle, pr
       quarantineDir: state.paths.quarantine,
       logger,
       known: knownGroups(state.readModels.db),
+      recorded: recordedFiles(state.readModels.db),
       readHeader,
     }).pipe(tap(() => (lastActivity = Date.now())));
     const processed$ = processHere

@@ -1,6 +1,6 @@
 import { realpathSync } from 'node:fs';
 import { sep } from 'node:path';
-import { concatMap, defer, map, type Observable } from 'rxjs';
+import { concatMap, defer, filter, map, type Observable } from 'rxjs';
 import type { Logger } from 'pino';
 import type { Config } from '../../config/config.js';
 import { decideForGroup } from '../../domain/groupCommands.js';
@@ -21,6 +21,8 @@ export interface IngestDeps {
   readonly logger: Logger;
   /** Groups already in the log, so a restart continues them instead of opening new ones. */
   readonly known: readonly KnownGroup[];
+  /** Files already recorded, as path → size and ISO mtime: met again on a restart's scan, they are skipped unchanged. */
+  readonly recorded: ReadonlyMap<string, { readonly sizeBytes: number; readonly mtime: string }>;
   /** Resolves once the file's HDF5 header reads; rejects with the reason otherwise. */
   readonly readHeader: (path: string) => Promise<unknown>;
   readonly now?: () => Date;
@@ -37,7 +39,7 @@ export interface IngestResult {
  * The ingest stage: files arriving in the incoming directory become groups in the log. Files
  * already there are taken first, so a restart picks up what arrived while it was down.
  */
-export function ingest({ log, config, quarantineDir, logger, known, readHeader, now = () => new Date() }: IngestDeps): Observable<IngestResult> {
+export function ingest({ log, config, quarantineDir, logger, known, recorded, readHeader, now = () => new Date() }: IngestDeps): Observable<IngestResult> {
   const root = realpathSync(config.incomingDir);
   const toCandidate = (file: SubbandCandidate['file']): SubbandCandidate => {
     if (file.linkTarget !== undefined && !file.linkTarget.startsWith(root + sep)) {
@@ -65,7 +67,12 @@ export function ingest({ log, config, quarantineDir, logger, known, readHeader, 
     logger.warn({ file: decision.file.path, reason: refusal, quarantinedTo }, 'file quarantined');
     return { decision, events, quarantinedTo };
   };
+  const alreadyRecorded = (file: SubbandCandidate['file']) => {
+    const record = recorded.get(file.path);
+    return record !== undefined && record.sizeBytes === file.sizeBytes && record.mtime === new Date(file.mtimeMs).toISOString();
+  };
   return watchIncoming(config.incomingDir, { polling: config['ingest.polling'], stableMs: config['ingest.stableMs'] }).pipe(
+    filter((file) => !alreadyRecorded(file)),
     map(toCandidate),
     awaitReadable((candidate) => defer(() => readHeader(candidate.file.path)), {
       attempts: config['ingest.readAttempts'],

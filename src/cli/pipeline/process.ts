@@ -6,6 +6,7 @@
  * worked on, and released (the group returns to pending and resumes later) when the run stops, when
  * they run out, or when the process holding them is gone.
  */
+import { stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type Database from 'better-sqlite3';
@@ -29,6 +30,7 @@ import {
 import type { EventLog } from '../../eventlog/eventLog.js';
 import { claimableGroups, leasedGroups } from '../../projections/groupQueue.js';
 import { StageError, type StageContext, type StageDefinition } from '../../stages/stage.js';
+import { quarantineFile } from './quarantine.js';
 
 /** How often a waiting slot looks again even when nothing changed (retry times coming due). */
 const IDLE_TICK_MS = 1000;
@@ -209,9 +211,20 @@ async function runStage(run: RunContext, groupId: string, definition: StageDefin
       );
       const next = appended?.events.at(-1)?.type;
       logger.error({ groupId, stage, code: failure.code, retryable: failure.retryable, next, err: failure.cause ?? failure }, `stage failed: ${failure.message}`);
+      if (next === 'GroupDeadLettered') await quarantineBlamed(run, failure);
       return false;
     }
   });
+}
+
+/** Moves the inputs a final failure blames out of the incoming directory, each with its reason. */
+async function quarantineBlamed({ log, paths, logger, now }: RunContext, failure: StageError): Promise<void> {
+  for (const path of failure.blamedFiles) {
+    const info = await stat(path).catch(() => null);
+    if (!info?.isFile()) continue; // already gone: nothing to move
+    const to = await quarantineFile(log, paths.quarantine, { path, sizeBytes: info.size, mtimeMs: info.mtimeMs }, failure.message, now().toISOString());
+    logger.warn({ file: path, quarantinedTo: to }, 'input quarantined');
+  }
 }
 
 /** Turns a stage's progress reports into StageProgress events, in order, one per PROGRESS_STEP. */
