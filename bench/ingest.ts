@@ -33,7 +33,7 @@ export default async function run(args: string[]): Promise<void> {
     const config = { ...loadConfig({ env: {} }).config, incomingDir: join(root, 'incoming') };
     await mkdir(config.incomingDir, { recursive: true });
     const log = new SqliteEventLog(join(root, 'events.sqlite'));
-    const running: Subscription = ingest({ log, config, quarantineDir: join(root, 'quarantine'), logger: pino({ level: 'silent' }), known: [], readHeader }).subscribe();
+    const running: Subscription = ingest({ log, config, quarantineDir: join(root, 'quarantine'), logger: pino({ level: 'silent' }), known: [], recorded: new Map(), readHeader }).subscribe();
     const ours: number[] = [];
     const floor: number[] = [];
     for (let rep = 0; rep < reps; rep++) {

@@ -3,9 +3,10 @@ import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { type FastifyBaseLogger } from 'fastify';
+import { calibrationRoutes } from './calibrationRoutes.js';
+import { dashboard } from './dashboard.js';
 import type { ApiDeps } from './deps.js';
 import { handleErrors } from './errors.js';
-import { calibrationRoutes } from './calibrationRoutes.js';
 import { eventRoutes } from './eventRoutes.js';
 import { groupRoutes } from './groupRoutes.js';
 import { liveEvents, type LiveSession } from './liveEvents.js';
@@ -49,5 +50,6 @@ export function buildApi({ heartbeatMs = 15_000, maxBufferedBytes = 4 * 1024 * 1
     },
     { prefix: '/api/v1' },
   );
+  void app.register(dashboard);
   return app;
 }

@@ -9,6 +9,7 @@ import { RecentMessages, startRunView } from './view/runView.js';
 import { printConfig } from './commands/config.js';
 import { convertCommand, type ConvertCommandOptions } from './commands/convert.js';
 import { replayCommand } from './commands/replay.js';
+import { clusterCommand, DEFAULT_KAFKA_PORT, openKafkaLog, type KafkaLogOptions } from './commands/cluster.js';
 import { runCommand } from './commands/run.js';
 import { simulateCommand, simulateLogged, simulateOptions, simulationOptions, simulationRequest, type SimulateCommandOptions } from './commands/simulate.js';
 import { GROUP_CADENCE_S } from '../science/simulate/layout.js';
@@ -96,10 +97,29 @@ program
   .description('rebuild every read model from the event log (sequence 0)')
   .option('--verify', 'rebuild into scratch tables and compare checksums with the live tables; exit 1 on any difference')
   .option('--json', 'print JSON')
-  .action(async (options: { verify?: boolean; json?: boolean }, command: Command) => {
+  .option('--from-kafka', 'read the event log from a Kafka topic (--brokers, --topic) instead of DATA/state/events.sqlite')
+  .option('--brokers <list>', 'with --from-kafka: bootstrap brokers, HOST:PORT[,HOST:PORT...]')
+  .option('--topic <name>', 'with --from-kafka: the log topic (default contimg-events)')
+  .action(async (options: { verify?: boolean; json?: boolean; fromKafka?: boolean } & KafkaLogOptions, command: Command) => {
     const { config } = configOf(command);
     const log = createLogger(config.logLevel);
-    process.exitCode = await replayCommand(config, log, { verify: options.verify === true, json: options.json === true });
+    const eventLog = options.fromKafka ? await openKafkaLog(options) : undefined;
+    try {
+      process.exitCode = await replayCommand(config, log, { verify: options.verify === true, json: options.json === true, ...(eventLog && { eventLog }) });
+    } finally {
+      await eventLog?.close();
+    }
+  });
+
+program
+  .command('cluster')
+  .description('the project\'s single-node Kafka broker for trying cluster mode on one box (data and log under DATA/kafka)')
+  .argument('<action>', 'up (start it and print its address), down (stop it) or status')
+  .option('--broker-port <port>', `its client port on 127.0.0.1 (the controller takes the next one; default ${DEFAULT_KAFKA_PORT})`)
+  .action(async (action: string, options: { brokerPort?: string }, command: Command) => {
+    if (action !== 'up' && action !== 'down' && action !== 'status') throw new UsageError(`cluster: unknown action "${action}" (up, down or status)`);
+    const { config } = configOf(command);
+    process.exitCode = await clusterCommand(action, config, options);
   });
 
 program

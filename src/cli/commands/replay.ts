@@ -1,15 +1,20 @@
 import type { Logger } from 'pino';
 import type { Config } from '../../config/config.js';
+import type { EventLog } from '../../eventlog/eventLog.js';
 import { replay, verify } from '../../projections/replay.js';
 import { openState } from '../state.js';
 
-/** Rebuilds (or, with verify, checks) every read model from the log; resolves to the exit code. */
-export async function replayCommand(config: Config, log: Logger, options: { verify: boolean; json: boolean }): Promise<number> {
+/**
+ * Rebuilds (or, with verify, checks) every read model from the log; resolves to the exit code.
+ * `eventLog` replaces the data directory's SQLite log (`--from-kafka`).
+ */
+export async function replayCommand(config: Config, log: Logger, options: { verify: boolean; json: boolean; eventLog?: EventLog }): Promise<number> {
   const state = openState(config);
+  const events = options.eventLog ?? state.log;
   try {
     const started = performance.now();
     if (options.verify) {
-      const report = await verify(state.log, state.readModels, state.paths.replayScratch);
+      const report = await verify(events, state.readModels, state.paths.replayScratch);
       const seconds = ((performance.now() - started) / 1000).toFixed(2);
       if (options.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
       for (const d of report.differences) {
@@ -25,9 +30,9 @@ export async function replayCommand(config: Config, log: Logger, options: { veri
       }
       return report.differences.length === 0 ? 0 : 1;
     }
-    const sums = await replay(state.log, state.readModels, state.paths.replayScratch);
+    const sums = await replay(events, state.readModels, state.paths.replayScratch);
     const throughSeq = Math.min(...sums.map((p) => p.throughSeq));
-    await state.log.append(
+    await events.append(
       'operator',
       [
         {
