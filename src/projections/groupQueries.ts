@@ -31,12 +31,14 @@ interface OverviewRow {
 
 /** Groups newest first, optionally of one state, strictly older than the `before` group id. */
 export function listGroups(db: Database.Database, query: { state?: GroupStatus; before?: string; limit: number }): GroupPage {
+  // Two statements rather than "@state IS NULL OR status = @state", which no index can serve.
+  const where = [query.state !== undefined && 'status = @state', query.before !== undefined && 'group_id < @before'].filter(Boolean);
   const rows = db
-    .prepare<[{ state: string | null; before: string | null; limit: number }], OverviewRow>(
+    .prepare<[{ state?: string; before?: string; limit: number }], OverviewRow>(
       `SELECT group_id, status, subband_count, expected_subbands, missing_subbands, opened_at, updated_at, last_error
-       FROM groups WHERE (@state IS NULL OR status = @state) AND (@before IS NULL OR group_id < @before) ORDER BY group_id DESC LIMIT @limit`,
+       FROM groups ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY group_id DESC LIMIT @limit`,
     )
-    .all({ state: query.state ?? null, before: query.before ?? null, limit: query.limit + 1 });
+    .all({ ...(query.state !== undefined && { state: query.state }), ...(query.before !== undefined && { before: query.before }), limit: query.limit + 1 });
   const page = rows.slice(0, query.limit).map((row) => ({
     groupId: row.group_id,
     status: row.status,

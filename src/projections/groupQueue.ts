@@ -68,7 +68,9 @@ export const groupQueue: Projection = {
     updated_at TEXT NOT NULL,
     last_seq INTEGER NOT NULL
   ) STRICT;
-  CREATE INDEX IF NOT EXISTS groups_by_status ON groups (status, group_id)`,
+  CREATE INDEX IF NOT EXISTS groups_by_status ON groups (status, group_id);
+  CREATE INDEX IF NOT EXISTS groups_by_ready ON groups (ready_at);
+  CREATE INDEX IF NOT EXISTS groups_by_status_updated ON groups (status, updated_at)`,
   bind(db) {
     const select = db.prepare<[string], GroupRow>('SELECT * FROM groups WHERE group_id = ?');
     const upsert = db.prepare<[GroupRow]>(
