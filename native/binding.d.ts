@@ -147,6 +147,29 @@ export interface MsSummary {
   readonly maxFreqHz: number;
 }
 
+/** One FITS header card: a keyword with a value, or a commentary card (COMMENT, HISTORY, blank) with value null and its text in comment. */
+export interface FitsCard {
+  readonly name: string;
+  readonly value: string | number | boolean | null;
+  readonly comment?: string;
+}
+
+/** An image HDU: its cards, its header as 80-character records (what wcslib parses), NAXIS1-first shape and pixels. */
+export interface FitsImage {
+  readonly cards: readonly FitsCard[];
+  readonly headerText: string;
+  readonly shape: readonly number[];
+  /** Pixels in FITS order (NAXIS1 fastest), converted to float32; blank pixels are NaN. */
+  readonly data: Float32Array;
+}
+
+/** What fitsWriteImage writes: SIMPLE, BITPIX (-32) and NAXISn come from `shape`, so such cards are skipped. */
+export interface FitsImageSpec {
+  readonly cards: readonly FitsCard[];
+  readonly shape: readonly number[];
+  readonly data: Float32Array;
+}
+
 export interface NativeBinding {
   /** Rejects with an Error whose message is "casacore: " followed by casacore's own message. */
   tableInfo(path: string): Promise<TableInfo>;
@@ -156,4 +179,166 @@ export interface NativeBinding {
   msCreate(spec: MsCreateSpec): Promise<MsCreated>;
   msWriteBlock(handle: MsHandle, block: MsBlock): Promise<void>;
   msClose(handle: MsHandle): Promise<MsSummary>;
+  /** The FITS and WCS calls reject with "cfitsio: <path>: …" or "wcslib: …". `hdu` is 0-based. */
+  fitsReadImage(path: string, hdu: number): Promise<FitsImage>;
+  fitsWriteImage(path: string, image: FitsImageSpec): Promise<void>;
+  fitsUpdateHeader(path: string, hdu: number, cards: readonly FitsCard[]): Promise<void>;
+  /** coords is [n, naxis] row-major: FITS 1-based pixel coordinates → world (toWorld), or back. */
+  wcsTransform(headerText: string, coords: Float64Array, naxis: number, toWorld: boolean): Promise<Float64Array>;
+  /** The first table extension of a FITS file; rejects with "cfitsio: <path>: …". */
+  fitsReadTable(path: string): Promise<FitsTable>;
+  /** One pass over a MeasurementSet's FLAG; rejects with "casacore: …". */
+  msFlagPass(path: string, options: FlagPassOptions): Promise<FlagCounts>;
+  /** The calibration calls reject with "casacore: …" (calMsInfo, calPredict) or "calibrate: …". */
+  calMsInfo(path: string): Promise<CalMsInfo>;
+  calPredict(spec: CalPredictSpec): Promise<CalPredictResult>;
+  calSolve(spec: CalSolveSpec): Promise<CalSolveResult>;
+  calApply(spec: CalApplySpec): Promise<CalApplyResult>;
+}
+
+/** What calibration needs to know about a MeasurementSet. */
+export interface CalMsInfo {
+  readonly rows: number;
+  readonly antennaNames: readonly string[];
+  /** Unique integration times, MJD seconds (UTC), ascending. */
+  readonly timesMjdS: Float64Array;
+  readonly integrationS: number;
+  /** Per SPW (MS order), channel frequencies, Hz. */
+  readonly spwFreqHz: readonly Float64Array[];
+  readonly corrTypes: Int32Array;
+  /** FIELD rows: name and J2000 phase centre. */
+  readonly fields: readonly { readonly name: string; readonly raRad: number; readonly decRad: number }[];
+}
+
+/**
+ * Point sources predicted into MODEL_DATA at the MS's integrations: their apparent places (local
+ * hour angle, declination of date) [nTimes][nSources][2] and flux [nTimes][nSources][nSpw · nChan]
+ * (beam and spectrum applied).
+ */
+export interface CalPredictSpec {
+  readonly msPath: string;
+  /** The array's reference position, ITRF m (where the phase centre's hour angle is taken). */
+  readonly siteItrfM: Float64Array;
+  readonly nSources: number;
+  readonly sourceHaDecRad: Float64Array;
+  readonly fluxJy: Float32Array;
+  readonly threads: number;
+}
+
+export interface CalPredictResult {
+  readonly rows: number;
+  /** The largest |MODEL_DATA| written, Jy. */
+  readonly maxAbsJy: number;
+}
+
+export interface CalSolveSpec {
+  readonly msPath: string;
+  /** New tables written there (they must not exist). */
+  readonly bandpassPath: string;
+  readonly gainPhasePath: string;
+  readonly gainAmpPath: string;
+  /** Preferred reference antenna (ANTENNA row), or -1 to choose the one with the most unflagged data. */
+  readonly refAntenna: number;
+  readonly minBaselines: number;
+  readonly minSnr: number;
+  readonly phaseSolintS: number;
+  /** Flagged runs of at most this many channels between solved ones are interpolated. */
+  readonly fillGapChannels: number;
+  readonly threads: number;
+}
+
+export interface CalTableStats {
+  readonly kind: 'BP' | 'G';
+  readonly path: string;
+  readonly rows: number;
+  /** Antenna × cell solutions, for the antennas present in the MS; `flagged` of them flagged. */
+  readonly solutions: number;
+  readonly flagged: number;
+  /** Flagged bandpass channels interpolated from their neighbours. */
+  readonly filled: number;
+  readonly cells: number;
+  /** Cells referenced to another antenna because the reference antenna had no solution there. */
+  readonly refMissingCells: number;
+  readonly medianSnr: number;
+  /** RMS of the solution phases about each antenna's mean (over channels for BP, over time for G), degrees. */
+  readonly phaseRmsDeg: number;
+  readonly antennasSolved: number;
+}
+
+export interface CalSolveResult {
+  readonly refAntenna: number;
+  readonly refAntennaName: string;
+  /** Of the unflagged cross-correlation visibilities, the fraction whose MODEL_DATA is non-zero. */
+  readonly modelNonZeroFraction: number;
+  readonly dataFlaggedFraction: number;
+  /** Per antenna present in the MS (ANTENNA order), the fraction of bandpass solutions flagged. */
+  readonly antennaFlaggedFraction: Float64Array;
+  /** [nAntennas] 1 where the antenna appears in the main table. */
+  readonly antennaPresent: Uint8Array;
+  /** Bandpass, phase-only gains, amplitude-and-phase gains. */
+  readonly tables: readonly CalTableStats[];
+}
+
+export interface CalApplySpec {
+  readonly msPath: string;
+  readonly tables: readonly { readonly path: string; readonly interp: 'nearest' | 'linear' }[];
+  readonly threads: number;
+}
+
+export interface CalApplyResult {
+  readonly cells: number;
+  readonly flaggedBefore: number;
+  readonly flaggedAfter: number;
+  readonly unflagged: number;
+  readonly unflaggedNonZeroFinite: number;
+}
+
+/** One scalar column of a FITS table: numbers (NaN for nulls) or strings ("" for nulls; logicals as "T"/"F"). */
+export interface FitsTableColumn {
+  readonly name: string;
+  /** TUNIT, "" when absent. */
+  readonly unit: string;
+  readonly numbers?: Float64Array;
+  readonly strings?: readonly string[];
+}
+
+export interface FitsTable {
+  /** 0-based HDU number of the table read. */
+  readonly hdu: number;
+  /** EXTNAME, "" when absent. */
+  readonly extension: string;
+  readonly rows: number;
+  readonly columns: readonly FitsTableColumn[];
+  /** Vector, bit and complex columns, which are not read. */
+  readonly skippedColumns: readonly string[];
+}
+
+/** What a flag pass changes before counting: clear FLAG, flag exact-zero DATA, flag autocorrelations. */
+export interface FlagPassOptions {
+  readonly reset: boolean;
+  readonly zeros: boolean;
+  readonly autos: boolean;
+}
+
+/** Flag counts after a pass, in samples (one correlation of one channel of one row). */
+export interface FlagCounts {
+  readonly rows: number;
+  readonly antennas: number;
+  readonly correlations: number;
+  readonly spectralWindows: number;
+  readonly channelsPerWindow: number;
+  readonly flaggedSamples: number;
+  readonly totalSamples: number;
+  /** Samples whose DATA is exactly 0 (counted only when `zeros`). */
+  readonly zeroSamples: number;
+  /** Samples of autocorrelation rows. */
+  readonly autoSamples: number;
+  /** [antennas]: the ANTENNA table's NAME column. */
+  readonly antennaNames: readonly string[];
+  /** [antennas]: samples of the rows with that antenna (an autocorrelation counts once). */
+  readonly antennaFlagged: Float64Array;
+  readonly antennaTotal: Float64Array;
+  /** [spectralWindows × channelsPerWindow], SPW after SPW. */
+  readonly channelFlagged: Float64Array;
+  readonly channelTotal: Float64Array;
 }

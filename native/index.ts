@@ -2,9 +2,11 @@
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { packageRoot } from './packageRoot.js';
-import type { Hdf5Dataset, MsBlock, MsCreateSpec, MsHandle, MsSummary, NativeBinding, SimulateUvh5Spec, SimulateUvh5Timing, TableInfo } from './binding.js';
+import type { CalApplyResult, CalApplySpec, CalMsInfo, CalPredictResult, CalPredictSpec, CalSolveResult, CalSolveSpec } from './binding.js';
+import type { FitsCard, FitsImage, FitsImageSpec, FitsTable, FlagCounts, FlagPassOptions, Hdf5Dataset, MsBlock, MsCreateSpec, MsHandle, MsSummary, NativeBinding, SimulateUvh5Spec, SimulateUvh5Timing, TableInfo } from './binding.js';
 
-export type { ColumnInfo, Hdf5Dataset, MsBlock, MsCreateSpec, MsSummary, SimulateUvh5Spec, SimulateUvh5Timing, TableInfo } from './binding.js';
+export type { CalApplyResult, CalApplySpec, CalMsInfo, CalPredictResult, CalPredictSpec, CalSolveResult, CalSolveSpec, CalTableStats } from './binding.js';
+export type { ColumnInfo, FitsCard, FitsImage, FitsImageSpec, FitsTable, FitsTableColumn, FlagCounts, FlagPassOptions, Hdf5Dataset, MsBlock, MsCreateSpec, MsSummary, SimulateUvh5Spec, SimulateUvh5Timing, TableInfo } from './binding.js';
 
 const BINDING_PATH = 'native/build/Release/contimg_native.node';
 
@@ -276,4 +278,138 @@ export class MsWriter {
     this.#queue = run.catch(() => undefined);
     return run;
   }
+}
+
+/** A failure reading or writing a FITS file (cfitsio's message, naming the file) or in a WCS transform (wcslib's). */
+export class FitsError extends Error {
+  override readonly name = 'FitsError';
+  readonly code = 'EFITS';
+}
+
+function fitsCall<T>(call: () => Promise<T>): Promise<T> {
+  const error = new FitsError();
+  return call().catch((nativeError: unknown) => {
+    error.message = nativeError instanceof Error ? nativeError.message : String(nativeError);
+    throw error;
+  });
+}
+
+function checkCards(cards: readonly FitsCard[]): void {
+  const list: unknown = cards;
+  if (!Array.isArray(list)) throw new TypeError('cards must be an array');
+  cards.forEach((card, i) => {
+    if (typeof card.name !== 'string' || !/^[A-Z0-9_-]{0,8}$/.test(card.name)) throw new RangeError(`cards[${i}].name must be a FITS keyword (≤ 8 of A-Z 0-9 _ -), got ${String(card.name)}`);
+    const value: unknown = card.value;
+    if (value !== null && !['string', 'number', 'boolean'].includes(typeof value)) throw new TypeError(`cards[${i}].value must be a string, number, boolean or null`);
+    if (typeof value === 'number' && !Number.isFinite(value)) throw new RangeError(`cards[${i}] (${card.name}) must be finite, got ${value}`);
+    if (card.comment !== undefined && typeof card.comment !== 'string') throw new TypeError(`cards[${i}].comment must be a string`);
+  });
+}
+
+/** Reads one image HDU (0 = primary) with cfitsio, off the event loop; rejects with a FitsError. */
+export function fitsReadImage(path: string, hdu = 0): Promise<FitsImage> {
+  requireNonEmptyString('path', path);
+  requireInteger('hdu', hdu, 0);
+  return fitsCall(() => binding.fitsReadImage(path, hdu));
+}
+
+/** Writes a float32 image as the primary HDU of a new FITS file (replacing one there); rejects with a FitsError. */
+export function fitsWriteImage(path: string, image: FitsImageSpec): Promise<void> {
+  requireNonEmptyString('path', path);
+  checkCards(image.cards);
+  const shape: unknown = image.shape;
+  if (!Array.isArray(shape) || shape.length === 0) throw new TypeError('shape must be a non-empty array');
+  image.shape.forEach((n, d) => requireInteger(`shape[${d}]`, n, 1));
+  requireArray('data', image.data, Float32Array, image.shape.reduce((a, b) => a * b, 1));
+  return fitsCall(() => binding.fitsWriteImage(path, image));
+}
+
+/** Adds or replaces keywords of one HDU in place (commentary cards are appended); rejects with a FitsError. */
+export function fitsUpdateHeader(path: string, cards: readonly FitsCard[], hdu = 0): Promise<void> {
+  requireNonEmptyString('path', path);
+  requireInteger('hdu', hdu, 0);
+  checkCards(cards);
+  return fitsCall(() => binding.fitsUpdateHeader(path, hdu, cards));
+}
+
+/**
+ * Transforms coordinates through the WCS of a FITS header (wcslib's wcspih, wcsp2s / wcss2p).
+ * `coords` is [n, naxis] row-major; pixels are FITS 1-based, world coordinates in the header's
+ * units (degrees for celestial axes). Invalid coordinates come back as NaN.
+ */
+export function wcsTransform(headerText: string, coords: Float64Array, naxis: number, direction: 'toWorld' | 'toPixel'): Promise<Float64Array> {
+  requireNonEmptyString('headerText', headerText);
+  if (headerText.length % 80 !== 0) throw new RangeError('headerText must be a whole number of 80-character records');
+  requireInteger('naxis', naxis, 1);
+  if (!(coords instanceof Float64Array) || coords.length % naxis !== 0) throw new RangeError(`coords must be a Float64Array of [n, ${naxis}]`);
+  return fitsCall(() => binding.wcsTransform(headerText, coords, naxis, direction === 'toWorld'));
+}
+
+/** Reads the first table extension (binary or ASCII) of a FITS file, gzip-compressed too, off the event loop; rejects with a FitsError. */
+export function fitsReadTable(path: string): Promise<FitsTable> {
+  requireNonEmptyString('path', path);
+  return fitsCall(() => binding.fitsReadTable(path));
+}
+
+/**
+ * One pass over a MeasurementSet's FLAG off the event loop (under the casacore lock): clears it
+ * (`reset`), flags exact-zero DATA (`zeros`) and autocorrelations (`autos`), then counts the flags
+ * per antenna and per channel. Rejects with a CasacoreError.
+ */
+export function msFlagPass(path: string, options: FlagPassOptions): Promise<FlagCounts> {
+  requireNonEmptyString('path', path);
+  for (const key of ['reset', 'zeros', 'autos'] as const) {
+    if (typeof options[key] !== 'boolean') throw new TypeError(`options.${key} must be a boolean`);
+  }
+  const error = new CasacoreError();
+  return binding.msFlagPass(path, { reset: options.reset, zeros: options.zeros, autos: options.autos }).catch((nativeError: unknown) => {
+    error.message = nativeError instanceof Error ? nativeError.message : String(nativeError);
+    throw error;
+  });
+}
+
+/** What calibration needs to know about a MeasurementSet (antennas, times, SPWs, fields); rejects with a CasacoreError. */
+export function calMsInfo(path: string): Promise<CalMsInfo> {
+  requireNonEmptyString('path', path);
+  return casacoreCall(() => binding.calMsInfo(path));
+}
+
+/** Writes the direct Fourier transform of point sources into MODEL_DATA, off the event loop; rejects with a CasacoreError. */
+export function calPredict(spec: CalPredictSpec): Promise<CalPredictResult> {
+  requireNonEmptyString('msPath', spec.msPath);
+  requireArray('siteItrfM', spec.siteItrfM, Float64Array, 3);
+  requireInteger('nSources', spec.nSources, 1);
+  if (!(spec.sourceHaDecRad instanceof Float64Array) || spec.sourceHaDecRad.length % (2 * spec.nSources) !== 0) {
+    throw new RangeError('sourceHaDecRad must be a Float64Array of [nTimes][nSources][2]');
+  }
+  if (!spec.sourceHaDecRad.every(Number.isFinite)) throw new RangeError('sourceHaDecRad must be finite');
+  if (!(spec.fluxJy instanceof Float32Array) || spec.fluxJy.length % spec.nSources !== 0) throw new RangeError('fluxJy must be a Float32Array of [nTimes][nSources][nChannels]');
+  if (!spec.fluxJy.every(Number.isFinite)) throw new RangeError('fluxJy must be finite');
+  requireInteger('threads', spec.threads, 1);
+  return casacoreCall(() => binding.calPredict(spec));
+}
+
+/** Solves bandpass and gains against MODEL_DATA and writes three CASA calibration tables; rejects with a CasacoreError. */
+export function calSolve(spec: CalSolveSpec): Promise<CalSolveResult> {
+  for (const key of ['msPath', 'bandpassPath', 'gainPhasePath', 'gainAmpPath'] as const) requireNonEmptyString(key, spec[key]);
+  requireInteger('refAntenna', spec.refAntenna, -1);
+  requireInteger('minBaselines', spec.minBaselines, 1);
+  requireFinite('minSnr', spec.minSnr, 0);
+  requireFinite('phaseSolintS', spec.phaseSolintS, Number.MIN_VALUE);
+  requireInteger('fillGapChannels', spec.fillGapChannels, 0);
+  requireInteger('threads', spec.threads, 1);
+  return casacoreCall(() => binding.calSolve(spec));
+}
+
+/** Applies calibration tables: CORRECTED_DATA, weights and flags, off the event loop; rejects with a CasacoreError. */
+export function calApply(spec: CalApplySpec): Promise<CalApplyResult> {
+  requireNonEmptyString('msPath', spec.msPath);
+  const tables: unknown = spec.tables;
+  if (!Array.isArray(tables) || tables.length === 0) throw new TypeError('tables must be a non-empty array');
+  spec.tables.forEach((t, i) => {
+    requireNonEmptyString(`tables[${i}].path`, t.path);
+    if (t.interp !== 'nearest' && t.interp !== 'linear') throw new RangeError(`tables[${i}].interp must be 'nearest' or 'linear'`);
+  });
+  requireInteger('threads', spec.threads, 1);
+  return casacoreCall(() => binding.calApply(spec));
 }

@@ -1,8 +1,16 @@
 #include <napi.h>
 
+#include "calibrate_apply.h"
+#include "calibrate_ms.h"
+#include "calibrate_predict.h"
+#include "calibrate_solve.h"
+#include "fits_image.h"
+#include "fits_table.h"
+#include "flag_ms.h"
 #include "ms_writer.h"
 #include "simulate_uvh5.h"
 #include "table_info.h"
+#include "wcs_transform.h"
 
 namespace {
 
@@ -14,7 +22,17 @@ class Addon : public Napi::Addon<Addon> {
                           InstanceMethod<&Addon::SimulateUvh5>("simulateUvh5"),
                           InstanceMethod<&Addon::MsCreate>("msCreate"),
                           InstanceMethod<&Addon::MsWriteBlock>("msWriteBlock"),
-                          InstanceMethod<&Addon::MsClose>("msClose")});
+                          InstanceMethod<&Addon::MsClose>("msClose"),
+                          InstanceMethod<&Addon::FitsReadImage>("fitsReadImage"),
+                          InstanceMethod<&Addon::FitsWriteImage>("fitsWriteImage"),
+                          InstanceMethod<&Addon::FitsUpdateHeader>("fitsUpdateHeader"),
+                          InstanceMethod<&Addon::WcsTransform>("wcsTransform"),
+                          InstanceMethod<&Addon::FitsReadTable>("fitsReadTable"),
+                          InstanceMethod<&Addon::MsFlagPass>("msFlagPass"),
+                          InstanceMethod<&Addon::CalMsInfo>("calMsInfo"),
+                          InstanceMethod<&Addon::CalPredict>("calPredict"),
+                          InstanceMethod<&Addon::CalSolve>("calSolve"),
+                          InstanceMethod<&Addon::CalApply>("calApply")});
   }
 
  private:
@@ -23,6 +41,16 @@ class Addon : public Napi::Addon<Addon> {
   Napi::Value MsCreate(const Napi::CallbackInfo& info) { return contimg::MsCreate(info); }
   Napi::Value MsWriteBlock(const Napi::CallbackInfo& info) { return contimg::MsWriteBlock(info); }
   Napi::Value MsClose(const Napi::CallbackInfo& info) { return contimg::MsClose(info); }
+  Napi::Value FitsReadImage(const Napi::CallbackInfo& info) { return contimg::FitsReadImage(info); }
+  Napi::Value FitsWriteImage(const Napi::CallbackInfo& info) { return contimg::FitsWriteImage(info); }
+  Napi::Value FitsUpdateHeader(const Napi::CallbackInfo& info) { return contimg::FitsUpdateHeader(info); }
+  Napi::Value WcsTransform(const Napi::CallbackInfo& info) { return contimg::WcsTransform(info); }
+  Napi::Value FitsReadTable(const Napi::CallbackInfo& info) { return contimg::FitsReadTable(info); }
+  Napi::Value MsFlagPass(const Napi::CallbackInfo& info) { return contimg::MsFlagPass(info); }
+  Napi::Value CalMsInfo(const Napi::CallbackInfo& info) { return contimg::CalMsInfo(info); }
+  Napi::Value CalPredict(const Napi::CallbackInfo& info) { return contimg::CalPredict(info); }
+  Napi::Value CalSolve(const Napi::CallbackInfo& info) { return contimg::CalSolve(info); }
+  Napi::Value CalApply(const Napi::CallbackInfo& info) { return contimg::CalApply(info); }
 };
 
 }  // namespace

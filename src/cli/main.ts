@@ -8,6 +8,8 @@ import { createFileLogger, createLogger } from './logger.js';
 import { RecentMessages, startRunView } from './view/runView.js';
 import { printConfig } from './commands/config.js';
 import { convertCommand, type ConvertCommandOptions } from './commands/convert.js';
+import { calibrateCommand, calibrateOptions, type CalibrateCommandOptions } from './commands/calibrate.js';
+import { imageCommand, type ImageCommandOptions } from './commands/image.js';
 import { replayCommand } from './commands/replay.js';
 import { clusterCommand, DEFAULT_KAFKA_PORT, openKafkaLog, type KafkaLogOptions } from './commands/cluster.js';
 import { runCommand } from './commands/run.js';
@@ -15,6 +17,9 @@ import { simulateCommand, simulateLogged, simulateOptions, simulationOptions, si
 import { GROUP_CADENCE_S } from '../science/simulate/layout.js';
 import { statusCommand } from './commands/status.js';
 import { serveCommand } from './commands/serve.js';
+import { catalogCalibratorCommand, catalogImportCommand, catalogSearchCommand } from './commands/catalog.js';
+import { flagCommand } from './commands/flag.js';
+import { CATALOG_FORMATS, type CatalogFormat } from '../science/catalogs/catalogFormats.js';
 
 const program = new Command('contimg')
   .description('Streaming continuum-imaging pipeline for the DSA-110 radio telescope')
@@ -49,6 +54,8 @@ simulationOptions(
     .option('--until-idle', 'exit once no group is collecting or waiting to be processed and nothing has arrived for a while')
     .option('--no-process', 'ingest only: leave pending groups for workers elsewhere')
     .option('--no-view', 'on a terminal, log as usual instead of drawing the live view (the view writes the JSON log to DATA/logs/run.log)')
+    .option('--brokers <list>', SETTINGS['eventLog.brokers'].description)
+    .option('--topic <name>', SETTINGS['eventLog.topic'].description)
     .option(
       '--simulate',
       `also write simulated groups into the incoming directory, one every --cadence seconds (default ${GROUP_CADENCE_S.toFixed(2)}, the real cadence), ground truth under DATA/truth; the simulation options below apply`,
@@ -66,11 +73,24 @@ simulationOptions(
   const feeder = simulation && simulateLogged(simulation, logger.child({ component: 'simulator' })).then(() => undefined);
   process.exitCode = await runCommand(config, logger, {
     untilIdle: options.untilIdle === true,
+    ingest: true,
     process: options.process !== false,
     ...(feeder && { feeder }),
     ...(view && { view: (db) => startRunView(db, process.stderr, { incoming: config.incomingDir, logFile, recent }) }),
   });
 });
+
+program
+  .command('worker')
+  .description('cluster mode: process pending groups from the Kafka event log (ingest runs elsewhere: contimg run --no-process); start as many as there are machines or cores to spare')
+  .option('--brokers <list>', `${SETTINGS['eventLog.brokers'].description}; required here (or CONTIMG_KAFKA_BROKERS)`)
+  .option('--topic <name>', SETTINGS['eventLog.topic'].description)
+  .option('--until-idle', 'exit once no group is collecting or waiting to be processed')
+  .action(async (options: { untilIdle?: boolean }, command: Command) => {
+    const { config } = configOf(command);
+    if (config['eventLog.brokers'] === null) throw new UsageError('worker: workers share the Kafka event log; give --brokers HOST:PORT[,…] (or CONTIMG_KAFKA_BROKERS)');
+    process.exitCode = await runCommand(config, createLogger(config.logLevel), { untilIdle: options.untilIdle === true, ingest: false, process: true });
+  });
 
 simulateOptions(
   program.command('simulate').description('write simulated DSA-110 raw UVH5 groups (16 subband files) with a ground-truth JSON per group'),
@@ -135,6 +155,26 @@ program
   });
 
 program
+  .command('image')
+  .description('image one MeasurementSet (CORRECTED_DATA) with WSClean, add the primary beam and grade the image')
+  .argument('<ms>', 'the MeasurementSet')
+  .option('--quick', 'quick-look mode: at most image.quickSizePx pixels and image.quickNiter iterations')
+  .option('--out <dir>', 'products go to DIR/<id>/ (default: the data directory images/)')
+  .option('--id <id>', 'image id (default: the MS name and the mode)')
+  .option('--json', 'print the result as JSON')
+  .action(async (ms: string, options: ImageCommandOptions, command: Command) => {
+    const { config } = configOf(command);
+    await imageCommand(ms, options, config, createLogger(config.logLevel));
+  });
+
+calibrateOptions(program.command('calibrate').description('sky model → MODEL_DATA, bandpass and gain solutions as CASA calibration tables, then CORRECTED_DATA')).action(
+  async (ms: string, options: CalibrateCommandOptions, command: Command) => {
+    const { config } = configOf(command);
+    process.exitCode = await calibrateCommand(ms, options, createLogger(config.logLevel));
+  },
+);
+
+program
   .command('serve')
   .description('the REST API and live WebSocket over the read models and event log (docs at /docs)')
   .option('--host <host>', SETTINGS['api.host'].description)
@@ -142,6 +182,56 @@ program
   .action(async (_options: unknown, command: Command) => {
     const { config } = configOf(command);
     await serveCommand(config, createLogger(config.logLevel));
+  });
+
+const catalog = program.command('catalog').description('the catalog database under DATA/catalogs/: import catalog files, cone searches, calibrator choice');
+catalog
+  .command('import')
+  .description('import a catalog file (replacing the catalog\'s earlier content; the same file again changes nothing) and record CatalogImported')
+  .argument('<file>', 'VLA calibrator list, DSA-110 source CSV, NVSS as HEASARC .tdat[.gz], VizieR TSV/CSV, or a FITS table')
+  .option('--catalog <name>', 'catalog to fill (default: vla-calibrators, dsa110, or nvss for the survey formats)')
+  .addOption(new Option('--format <format>', 'file format (default: from the name and contents)').choices(CATALOG_FORMATS))
+  .option('--json', 'print the result as JSON')
+  .action(async (file: string, options: { catalog?: string; format?: CatalogFormat; json?: boolean }, command: Command) => {
+    const { config } = configOf(command);
+    await catalogImportCommand(config, file, options, createLogger(config.logLevel));
+  });
+catalog
+  .command('search')
+  .description('sources within RADIUS degrees of (RA, DEC), nearest first (degrees, or sexagesimal RA in hours and Dec in degrees)')
+  .argument('<ra>')
+  .argument('<dec>')
+  .argument('<radius>')
+  .option('--catalog <name...>', 'only these catalogs (default: all)')
+  .option('--min-flux <jy>', 'only sources at least this bright at 1.4 GHz, Jy', Number.parseFloat)
+  .option('--limit <n>', 'sources to list', (v) => Number.parseInt(v, 10), 50)
+  .option('--json', 'print every match as JSON')
+  .action((ra: string, dec: string, radius: string, options: { catalog?: string[]; minFlux?: number; limit: number; json?: boolean }, command: Command) => {
+    const { config } = configOf(command);
+    catalogSearchCommand(config, ra, dec, radius, options);
+  });
+catalog
+  .command('calibrator')
+  .description("whether a group is a calibrator group: a VLA calibrator ≥ 1 Jy at 20 cm within the primary beam's half-power radius at mid-time, and which")
+  .argument('<files...>', "the group's UVH5 subband files (the first file's header gives the pointing and times)")
+  .option('--vla-calibrators <file>', 'VLA calibrator list (default: the imported vla-calibrators catalog, else the shared list)')
+  .option('--record', "record CalibratorSelected in the group's stream of the event log when a calibrator is chosen")
+  .option('--group-id <id>', 'the group id to record under (default: the earliest file-name timestamp)')
+  .option('--json', 'print the selection as JSON')
+  .action(async (files: string[], options: { vlaCalibrators?: string; json?: boolean; record?: boolean; groupId?: string }, command: Command) => {
+    const { config } = configOf(command);
+    await catalogCalibratorCommand(config, files, options);
+  });
+
+program
+  .command('flag')
+  .description('flag one MeasurementSet (stage 4a): reset, AOFlagger, exact zeros, autocorrelations; prints the flag fractions')
+  .argument('<ms>', 'the MeasurementSet (FLAG is rewritten in place)')
+  .option('--strategy <lua>', 'AOFlagger strategy file (default: AOFlagger\'s own for the telescope)')
+  .option('--threads <n>', 'AOFlagger threads', (v) => Number.parseInt(v, 10))
+  .option('--json', 'print the result as JSON')
+  .action(async (ms: string, options: { strategy?: string; threads?: number; json?: boolean }) => {
+    await flagCommand(ms, options);
   });
 
 class UsageError extends Error {

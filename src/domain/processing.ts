@@ -2,7 +2,7 @@
  * Decisions of the processing side of a group's life: who may claim it, in which mode it runs,
  * which stages are left, and what a stage's outcome appends. Pure: the runner supplies the time.
  */
-import type { DomainEvent } from '../eventlog/event.js';
+import type { DomainEvent, NewEvent } from '../eventlog/event.js';
 import { STAGES, type Stage } from '../eventlog/schema.js';
 import { decideAfterFailure, evolveGroup, LEASED_STATUSES, type Group, type GroupEvent, type RetryPolicy } from './groupLifecycle.js';
 
@@ -77,4 +77,28 @@ export function decideStageFailure(group: Group, failure: StageFailure, policy: 
     payload: { groupId: group.groupId, stage, attempt: group.attempts, error: { message: message.slice(0, 4096) || 'unknown error', code }, retryable, durationMs },
   };
   return [failed, decideAfterFailure(evolveGroup(group, failed), policy, now)];
+}
+
+/** The stream of pipeline-wide decisions (degradation). */
+export const PIPELINE_STREAM = 'pipeline';
+
+/** Whether the pipeline is degraded, from its stream's history. */
+export function isDegraded(history: readonly DomainEvent[]): boolean {
+  for (let i = history.length - 1; i >= 0; i--) {
+    const { type } = history[i]!;
+    if (type === 'PipelineDegraded') return true;
+    if (type === 'PipelineRecovered') return false;
+  }
+  return false;
+}
+
+/**
+ * Degrades (images in quick mode) once the backlog reaches `threshold` groups, and recovers once
+ * it is down to half of that, so that it does not flap; a threshold of 0 never degrades.
+ */
+export function decideDegradation(degraded: boolean, backlog: number, threshold: number, now: Date): NewEvent[] {
+  const time = now.toISOString();
+  if (!degraded && threshold > 0 && backlog >= threshold) return [{ type: 'PipelineDegraded', time, payload: { backlog, threshold, imageMode: 'quick' } }];
+  if (degraded && backlog <= Math.floor(threshold / 2)) return [{ type: 'PipelineRecovered', time, payload: { backlog, threshold } }];
+  return [];
 }

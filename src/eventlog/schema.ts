@@ -69,26 +69,32 @@ export const EVENT_DEFINITIONS = {
   MsWritten: define(1, Type.Object({ groupId: GroupId, msPath: Text, rows: Count, spectralWindows: Count, channels: Count, antennas: Count, integrations: Count, sizeBytes: Count, phaseCenterRaRad: Finite, phaseCenterDecRad: Finite, midMjd: Finite }, strict)),
 
   // flag
-  FlagsComputed: define(1, Type.Object({ groupId: GroupId, msPath: Text, flaggedFraction: Fraction, perAntenna: Type.Array(Fraction), perChannel: Type.Array(Fraction) }, strict)),
+  FlagsComputed: define(1, Type.Object({ groupId: GroupId, msPath: Text, flaggedFraction: Fraction, perAntenna: Type.Array(Fraction), perChannel: Type.Array(Fraction), antennas: Type.Optional(Type.Array(Text)) }, strict)),
 
   // solve
   CalibratorSelected: define(1, Type.Object({ groupId: GroupId, calibrator: Text, fluxJy: Finite, separationDeg: Finite, reason: Text }, strict)),
-  CaltableRegistered: define(1, Type.Object({ groupId: GroupId, caltableId: Text, kind: Type.Union([Type.Literal('K'), Type.Literal('BP'), Type.Literal('G')]), path: Text, validFromMjd: Finite, validToMjd: Finite, refAntenna: Text, medianSnr: Finite, flaggedFraction: Fraction }, strict)),
+  CaltableRegistered: define(1, Type.Object({ groupId: GroupId, caltableId: Text, kind: Type.Union([Type.Literal('K'), Type.Literal('BP'), Type.Literal('G')]), path: Text, validFromMjd: Finite, validToMjd: Finite, refAntenna: Text, medianSnr: Finite, flaggedFraction: Fraction, phaseRmsDeg: Type.Optional(Finite), antennasSolved: Type.Optional(Count) }, strict)),
+  CalibrationRejected: define(1, Type.Object({ groupId: GroupId, msPath: Text, reason: Text, code: Text }, strict)),
 
   // apply
+  CalibrationDeferred: define(1, Type.Object({ groupId: GroupId, msPath: Text, reason: Text }, strict)),
   CalibrationApplied: define(1, Type.Object({ groupId: GroupId, msPath: Text, caltableIds: Type.Array(Text), correctedNonZeroFraction: Fraction }, strict)),
 
   // image
   ImageWritten: define(1, Type.Object({ groupId: GroupId, imageId: Text, mode: ImageMode, products: Type.Record(Type.String(), Text), sizePx: Count, cellArcsec: Finite, beam: Beam }, strict)),
 
   // validate
-  ImageQaMeasured: define(1, Type.Object({ groupId: GroupId, imageId: Text, rmsJy: Finite, peakJy: Finite, dynamicRange: Finite, beam: Beam, sourceCount: Count, grade: Grade, issues: Type.Array(Text) }, strict)),
+  ImageQaMeasured: define(1, Type.Object({ groupId: GroupId, imageId: Text, rmsJy: Finite, peakJy: Finite, dynamicRange: Finite, beam: Beam, sourceCount: Count, grade: Grade, issues: Type.Array(Text), robustRmsJy: Type.Optional(Finite), thermalNoiseJy: Type.Optional(Finite), noiseRatio: Type.Optional(Finite), artifacts: Type.Optional(Type.Record(Type.String(), Text)) }, strict)),
 
   // cross-match
   CrossMatchCompleted: define(1, Type.Object({ groupId: GroupId, imageId: Text, catalog: Text, radiusArcsec: Finite, matched: Count, completeness: Fraction, raOffsetArcsec: Offset, decOffsetArcsec: Offset, fluxRatio: Offset, issues: Type.Array(Text) }, strict)),
 
   // photometry
   PhotometryMeasured: define(1, Type.Object({ groupId: GroupId, imageId: Text, mjd: Finite, measurements: Type.Array(Type.Object({ sourceId: Text, raDeg: Finite, decDeg: Finite, fluxJy: Finite, errorJy: Finite, method: Text }, strict)) }, strict)),
+
+  // real-time degradation (stream: pipeline): the image stage drops to quick mode while the backlog is long
+  PipelineDegraded: define(1, Type.Object({ backlog: Count, threshold: Count, imageMode: ImageMode }, strict)),
+  PipelineRecovered: define(1, Type.Object({ backlog: Count, threshold: Count }, strict)),
 
   // index and operator actions (stream: operator)
   ReadModelsRebuilt: define(1, Type.Object({ throughSeq: Count, projections: Type.Array(Type.Object({ name: Text, checksum: Text }, strict)) }, strict)),

@@ -14,9 +14,12 @@ export const WARN_SEPARATION_HOURS = 6;
 
 export const calibrationRegistry: Projection = {
   name: 'calibration_registry',
-  version: 1,
-  tables: [{ name: 'caltables', orderBy: 'caltable_id' }],
-  eventTypes: ['CaltableRegistered'],
+  version: 2,
+  tables: [
+    { name: 'caltables', orderBy: 'caltable_id' },
+    { name: 'calibration_deferred', orderBy: 'group_id' },
+  ],
+  eventTypes: ['CaltableRegistered', 'CalibrationDeferred', 'CalibrationApplied'],
   ddl: `CREATE TABLE IF NOT EXISTS caltables (
     caltable_id TEXT PRIMARY KEY,
     group_id TEXT NOT NULL,
@@ -30,13 +33,23 @@ export const calibrationRegistry: Projection = {
     registered_at TEXT NOT NULL,
     seq INTEGER NOT NULL
   ) STRICT;
-  CREATE INDEX IF NOT EXISTS caltables_by_window ON caltables (valid_from_mjd, valid_to_mjd)`,
+  CREATE INDEX IF NOT EXISTS caltables_by_window ON caltables (valid_from_mjd, valid_to_mjd);
+  CREATE TABLE IF NOT EXISTS calibration_deferred (
+    group_id TEXT PRIMARY KEY,
+    reason TEXT NOT NULL,
+    deferred_at TEXT NOT NULL,
+    seq INTEGER NOT NULL
+  ) STRICT`,
   bind(db) {
     const upsert = db.prepare(
       `INSERT OR REPLACE INTO caltables VALUES (@caltableId, @groupId, @kind, @path, @validFromMjd, @validToMjd, @refAntenna, @medianSnr, @flaggedFraction, @time, @seq)`,
     );
+    const defer = db.prepare('INSERT OR REPLACE INTO calibration_deferred VALUES (?, ?, ?, ?)');
+    const applied = db.prepare('DELETE FROM calibration_deferred WHERE group_id = ?');
     return eachEvent((event) => {
       if (event.type === 'CaltableRegistered') upsert.run({ ...event.payload, time: event.time, seq: event.seq });
+      else if (event.type === 'CalibrationDeferred') defer.run(event.payload.groupId, event.payload.reason, event.time, event.seq);
+      else if (event.type === 'CalibrationApplied') applied.run(event.payload.groupId);
     });
   },
 };
@@ -82,7 +95,8 @@ export function selectCalibration(db: Database.Database, mjd: number): Calibrati
     )
     .get({ mjd, maxDays });
   if (!best) return null;
-  const tables = db.prepare<[string], Caltable>(`SELECT ${COLUMNS} FROM caltables WHERE group_id = ? ORDER BY kind`).all(best.groupId);
+  // in the order they were solved (and are applied): bandpass, then each gain table
+  const tables = db.prepare<[string], Caltable>(`SELECT ${COLUMNS} FROM caltables WHERE group_id = ? ORDER BY kind, seq`).all(best.groupId);
   const separationHours = best.separation * 24;
   const warning =
     separationHours > WARN_SEPARATION_HOURS
@@ -99,4 +113,22 @@ export function listCaltables(db: Database.Database, range: { fromMjd?: number; 
        ORDER BY valid_from_mjd, kind`,
     )
     .all({ from: range.fromMjd ?? null, to: range.toMjd ?? null });
+}
+
+/**
+ * Groups that went on uncalibrated and have finished, for which a calibration set is now
+ * available (the observation's mid-time from its MeasurementSet): they are due to be re-applied.
+ */
+export function deferredGroupsNowCalibratable(db: Database.Database): { groupId: string; calibrationGroupId: string }[] {
+  const candidates = db
+    .prepare<[], { groupId: string; midMjd: number }>(
+      `SELECT d.group_id AS groupId, m.mid_mjd AS midMjd FROM calibration_deferred d
+       JOIN groups g ON g.group_id = d.group_id JOIN ms_index m ON m.group_id = d.group_id
+       WHERE g.status = 'completed' ORDER BY d.group_id`,
+    )
+    .all();
+  return candidates.flatMap(({ groupId, midMjd }) => {
+    const choice = selectCalibration(db, midMjd);
+    return choice ? [{ groupId, calibrationGroupId: choice.groupId }] : [];
+  });
 }

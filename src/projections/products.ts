@@ -43,7 +43,7 @@ export const msIndex: Projection = {
 
 export const imageCatalog: Projection = {
   name: 'images',
-  version: 1,
+  version: 2,
   tables: [{ name: 'images', orderBy: 'image_id' }],
   eventTypes: ['ImageWritten', 'ImageQaMeasured'],
   ddl: `CREATE TABLE IF NOT EXISTS images (
@@ -75,15 +75,16 @@ export const imageCatalog: Projection = {
     );
     const assessed = db.prepare(
       `UPDATE images SET rms_jy = @rmsJy, peak_jy = @peakJy, dynamic_range = @dynamicRange, source_count = @sourceCount, grade = @grade,
-         issues = @issues, assessed_at = @time, seq = @seq WHERE image_id = @imageId`,
+         issues = @issues, products = json_patch(products, @artifacts), assessed_at = @time, seq = @seq WHERE image_id = @imageId`,
     );
     return eachEvent((event) => {
       if (event.type === 'ImageWritten') {
         const { beam, products, ...p } = event.payload;
         written.run({ ...p, products: JSON.stringify(products), major: beam.majorArcsec, minor: beam.minorArcsec, pa: beam.paDeg, time: event.time, seq: event.seq });
       } else if (event.type === 'ImageQaMeasured') {
-        const { imageId, rmsJy, peakJy, dynamicRange, sourceCount, grade, issues } = event.payload;
-        assessed.run({ imageId, rmsJy, peakJy, dynamicRange, sourceCount, grade, issues: JSON.stringify(issues), time: event.time, seq: event.seq });
+        // the assessment's files (thumbnail, QA JSON) are served as the image's products too
+        const { imageId, rmsJy, peakJy, dynamicRange, sourceCount, grade, issues, artifacts = {} } = event.payload;
+        assessed.run({ imageId, rmsJy, peakJy, dynamicRange, sourceCount, grade, issues: JSON.stringify(issues), artifacts: JSON.stringify(artifacts), time: event.time, seq: event.seq });
       }
     });
   },

@@ -101,12 +101,12 @@ export class ReadModelStore {
     }
   }
 
-  /** Follows the log's live tail, emitting the store's position after each applied batch. */
-  follow(log: EventLog): Observable<number> {
+  /** Follows the log's live tail, emitting each batch once it is applied. */
+  follow(log: EventLog): Observable<readonly StoredEvent[]> {
     return log.follow(this.position()).pipe(
       map((events) => {
         this.applyBatch(events);
-        return events[events.length - 1]!.seq;
+        return events;
       }),
     );
   }

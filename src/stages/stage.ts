@@ -28,6 +28,8 @@ export interface StageContext {
   readonly paths: DataPaths;
   readonly config: Config;
   readonly logger: Logger;
+  /** The backlog is long (PipelineDegraded): stages with a cheaper mode use it. */
+  readonly degraded: boolean;
   /** Aborted when the lease is lost or the process is stopping: give up promptly. */
   readonly signal: AbortSignal;
   /** Reports progress in [0, 1]; the runner turns it into throttled StageProgress events. */

@@ -20,7 +20,9 @@ function imageEvents(groupId: string, imageId: string, dir: string, qa: { rmsJy:
     payload: { groupId, imageId, mode: 'full', products: { image: join(dir, 'image.fits'), escape: join(dir, 'escape.fits') }, sizePx: 2048, cellArcsec: 6, beam },
   };
   if (!qa) return [written];
-  return [written, { type: 'ImageQaMeasured', time: T, payload: { groupId, imageId, peakJy: 1, beam, sourceCount: 7, issues: qa.grade === 'good' ? [] : ['rms high'], ...qa } }];
+  writeFileSync(join(dir, 'thumbnail.png'), 'PNG');
+  const artifacts = { thumbnail: join(dir, 'thumbnail.png') };
+  return [written, { type: 'ImageQaMeasured', time: T, payload: { groupId, imageId, peakJy: 1, beam, sourceCount: 7, issues: qa.grade === 'good' ? [] : ['rms high'], artifacts, ...qa } }];
 }
 
 beforeAll(async () => {
@@ -76,6 +78,8 @@ describe('images', () => {
     expect(fits.statusCode).toBe(200);
     expect(fits.headers['content-type']).toBe('application/fits');
     expect(fits.body).toBe(`SIMPLE  = T / ${first}-full`);
+    const thumbnail = await get(`/api/v1/images/${first}-full/files/thumbnail`);
+    expect([thumbnail.statusCode, thumbnail.headers['content-type'], thumbnail.body]).toEqual([200, 'image/png', 'PNG']);
     const escaped = await get(`/api/v1/images/${first}-full/files/escape`);
     expect(escaped.statusCode).toBe(403);
     expect(escaped.body).not.toContain(readFileSync('/etc/hostname', 'utf8').trim());

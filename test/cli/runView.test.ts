@@ -17,7 +17,7 @@ describe('contimg run on a terminal', () => {
       .join(' ');
     // util-linux `script` gives the run a real pseudo-terminal, sized as an operator's would be
     const { stdout } = await promisify(execFile)('script', ['-qec', `stty rows 50 cols 160; ${run}`, '/dev/null'], {
-      env: { ...process.env, CONTIMG_INGEST_EXPECTED_SUBBANDS: '4', CONTIMG_INGEST_STABLE_MS: '200' },
+      env: { ...process.env, CONTIMG_INGEST_EXPECTED_SUBBANDS: '4', CONTIMG_INGEST_STABLE_MS: '200', CONTIMG_PROCESS_STAGES: 'convert' },
       timeout: 120_000,
     });
     const screen = stdout.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, ''); // eslint-disable-line no-control-regex

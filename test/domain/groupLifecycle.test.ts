@@ -6,7 +6,7 @@ import {
   IllegalTransitionError,
   type GroupEvent,
 } from '../../src/domain/groupLifecycle.js';
-import { decideClaim, decideLeaseRelease, decideRenewal, decideStageFailure, processingMode, remainingStages, subbandPaths } from '../../src/domain/processing.js';
+import { decideClaim, decideDegradation, decideLeaseRelease, isDegraded, decideRenewal, decideStageFailure, processingMode, remainingStages, subbandPaths } from '../../src/domain/processing.js';
 
 const id = '2026-11-24T08:00:00';
 const t = (s: number) => new Date(Date.UTC(2026, 10, 24, 8, 0, s)).toISOString();
@@ -136,6 +136,19 @@ describe('processing decisions', () => {
     expect(retry.reduce(evolveGroup, running)).toMatchObject({ status: 'pending', notBefore: t(40) });
     const dead = decideStageFailure(running, { ...failure, retryable: false }, { maxAttempts: 3, backoffSeconds: 10 }, new Date(t(30)));
     expect(dead.reduce(evolveGroup, running)).toMatchObject({ status: 'dead_lettered', lastError: 'not retryable: convert: disk full' });
+  });
+
+  it('degrades at the threshold, recovers at half of it, and never with a threshold of 0', () => {
+    const now = new Date(t(0));
+    expect(decideDegradation(false, 3, 4, now)).toEqual([]);
+    const [degraded] = decideDegradation(false, 4, 4, now);
+    expect(degraded).toMatchObject({ type: 'PipelineDegraded', payload: { backlog: 4, threshold: 4, imageMode: 'quick' } });
+    expect(isDegraded([degraded!])).toBe(true);
+    expect(decideDegradation(true, 3, 4, now)).toEqual([]);
+    const [recovered] = decideDegradation(true, 2, 4, now);
+    expect(recovered?.type).toBe('PipelineRecovered');
+    expect(isDegraded([degraded!, recovered!])).toBe(false);
+    expect(decideDegradation(false, 100, 0, now)).toEqual([]);
   });
 
   it('lists the subband files in subband order', () => {

@@ -51,7 +51,7 @@ describe('read models from the Kafka log', () => {
     total = batches.reduce((n, b) => n + b.events.length, 0);
     // The live read models follow the Kafka log while it is written, as `contimg run` would.
     const live = new ReadModelStore(join(dir, 'data', 'state', 'readmodels.sqlite'), ALL_PROJECTIONS);
-    const caughtUp = firstValueFrom(live.follow(kafka).pipe(filter((seq) => seq >= total)));
+    const caughtUp = firstValueFrom(live.follow(kafka).pipe(filter((batch) => batch[batch.length - 1]!.seq >= total)));
     await appendAll(kafka, batches);
     await appendAll(sqlite, batches);
     await caughtUp;
@@ -86,7 +86,7 @@ describe('read models from the Kafka log', () => {
     const follow = async (upTo: ReturnType<typeof history>, through: number) => {
       const log = await KafkaEventLog.open({ brokers: [broker().address], topic: resumedTopic, logLevel: logLevel.NOTHING });
       const store = new ReadModelStore(path, ALL_PROJECTIONS);
-      const caughtUp = firstValueFrom(store.follow(log).pipe(filter((seq) => seq >= through)));
+      const caughtUp = firstValueFrom(store.follow(log).pipe(filter((batch) => batch[batch.length - 1]!.seq >= through)));
       await appendAll(log, upTo);
       await caughtUp;
       store.close();

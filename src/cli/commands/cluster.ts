@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Config } from '../../config/config.js';
 import { dataPaths } from '../../config/paths.js';
-import { DEFAULT_TOPIC, KafkaEventLog } from '../../eventlog/kafkaEventLog.js';
+import { DEFAULT_TOPIC, KafkaEventLog, type KafkaEventLogOptions } from '../../eventlog/kafkaEventLog.js';
 
 export const DEFAULT_KAFKA_PORT = 9092;
 
@@ -41,8 +41,10 @@ export async function clusterCommand(action: 'up' | 'down' | 'status', config: C
 }
 
 export interface KafkaLogOptions {
-  readonly brokers?: string;
-  readonly topic?: string;
+  readonly brokers?: string | undefined;
+  readonly topic?: string | undefined;
+  /** kafkajs's retries (default: kafkajs's own). */
+  readonly retry?: KafkaEventLogOptions['retry'];
 }
 
 /** Opens the event log on the Kafka cluster named by `--brokers host:port[,host:port...]` and `--topic`. */
@@ -51,7 +53,7 @@ export function openKafkaLog(options: KafkaLogOptions): Promise<KafkaEventLog> {
   const brokers = options.brokers.split(',').map((b) => b.trim());
   const bad = brokers.find((b) => !/^[A-Za-z0-9.-]+:\d{1,5}$|^\[[0-9A-Fa-f:]+\]:\d{1,5}$/.test(b));
   if (bad !== undefined) throw new ClusterUsageError(`--brokers: "${bad}" is not HOST:PORT`);
-  return KafkaEventLog.open({ brokers, topic: options.topic ?? DEFAULT_TOPIC });
+  return KafkaEventLog.open({ brokers, topic: options.topic ?? DEFAULT_TOPIC, ...(options.retry && { retry: options.retry }) });
 }
 
 /** Runs scripts/kafka with the terminal attached; resolves to its exit code. */

@@ -6,14 +6,18 @@ import type { Config } from '../../config/config.js';
 import { recordedFiles } from '../../projections/groupQueries.js';
 import { knownGroups, queueSummary } from '../../projections/groupQueue.js';
 import { readHeader } from '../../science/uvh5/index.js';
-import { PIPELINE } from '../../stages/index.js';
+import { pipelineStages } from '../../stages/index.js';
+import { registrySelector } from '../pipeline/caltableSelector.js';
 import { ingest } from '../pipeline/ingest.js';
 import { processGroups } from '../pipeline/process.js';
-import { openState } from '../state.js';
+import { recalibrateDeferred } from '../pipeline/recalibrate.js';
+import { openLogState } from '../state.js';
 
 export interface RunOptions {
   /** Exit once no group is collecting or waiting for processing and nothing has arrived for a while. */
   readonly untilIdle: boolean;
+  /** Watch the incoming directory here (false: a worker, processing what others ingest). */
+  readonly ingest: boolean;
   /** Process groups here (false: ingest only, leaving pending groups to workers elsewhere). */
   readonly process: boolean;
   /** Work that feeds the incoming directory (the simulator); idleness waits for it to finish. */
@@ -26,18 +30,18 @@ export interface RunOptions {
  * The streaming pipeline: watches the incoming directory, turns arrivals into groups, processes
  * pending groups through every stage and keeps the read models current. Resolves to the exit code.
  */
-export async function runCommand(config: Config, logger: Logger, { untilIdle, process: processHere, feeder, view }: RunOptions): Promise<number> {
-  const state = openState(config);
+export async function runCommand(config: Config, logger: Logger, { untilIdle, ingest: ingestHere, process: processHere, feeder, view }: RunOptions): Promise<number> {
+  const state = await openLogState(config);
   const stop = new AbortController();
   let drawn: { stop(): void } | undefined;
   try {
-    await mkdir(config.incomingDir, { recursive: true });
+    if (ingestHere) await mkdir(config.incomingDir, { recursive: true });
     await state.readModels.catchUp(state.log);
-    logger.info({ incoming: config.incomingDir, data: state.paths.root, head: state.log.headSync() }, 'pipeline starting');
+    logger.info({ incoming: ingestHere ? config.incomingDir : null, data: state.paths.root, log: config['eventLog.brokers'] ?? 'sqlite', head: await state.log.head() }, 'pipeline starting');
     drawn = view?.(state.readModels.db);
     let lastActivity = Date.now();
     const projected$ = state.readModels.follow(state.log).pipe(share());
-    const ingested$ = ingest({
+    const ingested$ = !ingestHere ? EMPTY : ingest({
       log: state.log,
       config,
       quarantineDir: state.paths.quarantine,
@@ -46,8 +50,9 @@ export async function runCommand(config: Config, logger: Logger, { untilIdle, pr
       recorded: recordedFiles(state.readModels.db),
       readHeader,
     }).pipe(tap(() => (lastActivity = Date.now())));
+    const { db } = state.readModels;
     const processed$ = processHere
-      ? processGroups({ log: state.log, readModels: state.readModels.db, config, paths: state.paths, logger, stages: PIPELINE, wake$: projected$, stop: stop.signal }).pipe(
+      ? processGroups({ log: state.log, readModels: db, config, paths: state.paths, logger, stages: pipelineStages(registrySelector(db), config['process.stages'].split(',')), wake$: projected$, stop: stop.signal }).pipe(
           tap(() => (lastActivity = Date.now())),
           share({ resetOnRefCountZero: false }),
         )
@@ -79,7 +84,7 @@ export async function runCommand(config: Config, logger: Logger, { untilIdle, pr
       fromEvent(process, 'SIGTERM').pipe(map(() => 'SIGTERM')),
       idle$,
       // these end only by failing (or, the feeder, by finishing): an error rejects the wait below
-      merge(projected$, ingested$, fed$, processed$).pipe(ignoreElements()),
+      merge(projected$, ingested$, fed$, processed$, processHere ? recalibrateDeferred(projected$, { log: state.log, readModels: db, logger }) : EMPTY).pipe(ignoreElements()),
     ).pipe(take(1));
     const reason = await firstValueFrom(stopped$);
     stop.abort(new Error(`stopping: ${reason}`));

@@ -19,16 +19,20 @@ import { decideForGroup, loadGroup } from '../../domain/groupCommands.js';
 import type { Group } from '../../domain/groupLifecycle.js';
 import {
   decideClaim,
+  decideDegradation,
   decideLeaseRelease,
   decideRenewal,
   decideStageFailure,
+  isDegraded,
+  PIPELINE_STREAM,
   processingMode,
   remainingStages,
   subbandPaths,
   type ClaimPolicy,
 } from '../../domain/processing.js';
+import { ConcurrencyError } from '../../eventlog/errors.js';
 import type { EventLog } from '../../eventlog/eventLog.js';
-import { claimableGroups, leasedGroups } from '../../projections/groupQueue.js';
+import { claimableGroups, leasedGroups, queueSummary } from '../../projections/groupQueue.js';
 import { StageError, type StageContext, type StageDefinition } from '../../stages/stage.js';
 import { quarantineFile } from './quarantine.js';
 
@@ -88,10 +92,12 @@ export function processGroups(deps: ProcessDeps): Observable<GroupOutcome> {
   const now = deps.now ?? (() => new Date());
   const policy: ClaimPolicy = { workerId: deps.workerId ?? newWorkerId(), leaseSeconds: config['process.leaseSeconds'] };
   const limits = new Map(deps.stages.map((s) => [s.stage, pLimit(1)]));
+  const degradation = degradationTracker(deps, now);
   const stopped$ = stop.aborted ? of(true) : fromEvent(stop, 'abort').pipe(take(1));
   const changed$ = merge(deps.wake$, interval(IDLE_TICK_MS)).pipe(share());
 
   const claimNext = async (): Promise<string | null> => {
+    await degradation.update();
     for (const groupId of claimableGroups(readModels, now(), 8)) {
       if (stop.aborted) return null;
       if (await decideForGroup(log, groupId, (group) => decideClaim(group, policy, now()))) return groupId;
@@ -99,7 +105,7 @@ export function processGroups(deps: ProcessDeps): Observable<GroupOutcome> {
     return null;
   };
   const slot$ = defer(() => claimNext()).pipe(
-    concatMap((groupId) => (groupId === null ? merge(changed$, stopped$).pipe(take(1), ignoreElements()) : defer(() => runGroup({ ...deps, policy, limits, now }, groupId)))),
+    concatMap((groupId) => (groupId === null ? merge(changed$, stopped$).pipe(take(1), ignoreElements()) : defer(() => runGroup({ ...deps, policy, limits, now, degraded: () => degradation.degraded }, groupId)))),
     repeat({ delay: () => (stop.aborted ? EMPTY : of(0)) }),
   );
   const releaseLeases = async () => {
@@ -117,6 +123,37 @@ interface RunContext extends ProcessDeps {
   readonly policy: ClaimPolicy;
   readonly limits: ReadonlyMap<string, LimitFunction>;
   readonly now: () => Date;
+  readonly degraded: () => boolean;
+}
+
+/**
+ * Follows the backlog and records when the pipeline degrades or recovers. Slots share one
+ * tracker; another process deciding first shows up as a concurrency conflict, settled on the
+ * next look.
+ */
+function degradationTracker({ log, readModels, config, logger }: ProcessDeps, now: () => Date) {
+  let degraded = false;
+  return {
+    get degraded() {
+      return degraded;
+    },
+    async update() {
+      const history = await log.readStream(PIPELINE_STREAM);
+      degraded = isDegraded(history);
+      const { backlog } = queueSummary(readModels);
+      const events = decideDegradation(degraded, backlog, config['process.degradeBacklog'], now());
+      if (events.length === 0) return;
+      try {
+        await log.append(PIPELINE_STREAM, events, history.length);
+      } catch (error) {
+        if (error instanceof ConcurrencyError) return;
+        throw error;
+      }
+      degraded = !degraded;
+      if (degraded) logger.warn({ backlog, threshold: config['process.degradeBacklog'] }, 'backlog long: imaging in quick mode until it recovers');
+      else logger.info({ backlog }, 'backlog recovered: imaging in the configured mode again');
+    },
+  };
 }
 
 /** One claimed group through its remaining stages. */
@@ -181,6 +218,7 @@ async function runStage(run: RunContext, groupId: string, definition: StageDefin
       groupId,
       attempt,
       mode,
+      degraded: run.degraded(),
       files: subbandPaths(history),
       history,
       paths: run.paths,

@@ -43,6 +43,20 @@ export interface VlaCalibrator {
   readonly fluxJy: Readonly<Partial<Record<VlaBand, number>>>;
 }
 
+/**
+ * A calibrator with its quality codes per band: four characters for the A, B, C and D
+ * configurations (P ≤ 3 % amplitude closure error, S 3–10 %, W 10 %+, X unusable, C confused,
+ * ? unknown, space not given).
+ */
+export interface VlaCalibratorEntry extends VlaCalibrator {
+  readonly quality: Readonly<Partial<Record<VlaBand, string>>>;
+}
+
+// The A, B, C and D quality codes sit 3, 5, 7 and 9 characters after the band letter (blank when
+// not given), whatever the band column's width.
+const QUALITY_OFFSETS = [3, 5, 7, 9];
+const BAND_LETTER = /^(\s*\S+\s+)[A-Z]/;
+
 const J2000_LINE = /^(\d{4}[+-]\d{3})\s+J2000\s+([A-Z])\s+(\d\d)h(\d\d)m(\d\d(?:\.\d*)?)s\s+([+-]?)(\d\d)d(\d\d)'(\d\d(?:\.\d*)?)"\s*(.*)$/;
 // Band, band letter, up to four one-letter quality codes (A, B, C, D configurations; some are
 // blank), then the flux, which may be "?" or missing.
@@ -55,8 +69,14 @@ function isBand(band: string): band is VlaBand {
 }
 
 export function parseVlaCalibrators(text: string, source = 'VLA calibrator list'): VlaCalibrator[] {
-  const calibrators: VlaCalibrator[] = [];
+  return parseVlaCalibratorEntries(text, source).map(({ quality: _quality, ...calibrator }) => calibrator);
+}
+
+/** As parseVlaCalibrators, with each calibrator's quality codes. */
+export function parseVlaCalibratorEntries(text: string, source = 'VLA calibrator list'): VlaCalibratorEntry[] {
+  const calibrators: VlaCalibratorEntry[] = [];
   let fluxes: Partial<Record<VlaBand, number>> | undefined;
+  let quality: Partial<Record<VlaBand, string>> = {};
   text.split(/\r?\n/).forEach((line, i) => {
     const where = `${source}:${i + 1}`;
     const position = J2000_LINE.exec(line);
@@ -65,6 +85,7 @@ export function parseVlaCalibrators(text: string, source = 'VLA calibrator list'
       const tokens = (rest ?? '').split(/\s+/).filter((t) => t !== '');
       const altName = POSITION_REFERENCE.test(tokens[0] ?? '') ? tokens[1] : tokens[0];
       fluxes = {};
+      quality = {};
       const decDeg = Number(d) + Number(am) / 60 + Number(as) / 3600;
       calibrators.push({
         name: name!,
@@ -73,6 +94,7 @@ export function parseVlaCalibrators(text: string, source = 'VLA calibrator list'
         decDeg: sign === '-' ? -decDeg : decDeg,
         positionCode: code!,
         fluxJy: fluxes,
+        quality,
       });
       return;
     }
@@ -81,6 +103,8 @@ export function parseVlaCalibrators(text: string, source = 'VLA calibrator list'
       const [, name, , flux] = band as unknown as [string, string, string, string | undefined];
       if (!fluxes) throw new Error(`${where}: a band line before any J2000 line`);
       if (!isBand(name)) throw new Error(`${where}: unknown band ${name}`);
+      const letter = BAND_LETTER.exec(line)![1]!.length;
+      quality[name] = QUALITY_OFFSETS.map((offset) => line[letter + offset] ?? ' ').join('');
       if (flux !== undefined && flux !== '?') {
         const value = Number(flux);
         if (!Number.isFinite(value)) throw new Error(`${where}: flux ${JSON.stringify(flux)} is not a number`);

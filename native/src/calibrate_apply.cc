@@ -1,0 +1,255 @@
+#include "calibrate_apply.h"
+
+#include <casacore/casa/Arrays/Cube.h>
+#include <casacore/casa/Arrays/Matrix.h>
+#include <casacore/tables/Tables/ArrayColumn.h>
+
+#include <algorithm>
+#include <cmath>
+#include <complex>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "calibrate_async.h"
+#include "calibrate_ms.h"
+#include "caltable_io.h"
+#include "casacore_lock.h"
+
+namespace contimg {
+namespace {
+
+using Cx = std::complex<double>;
+
+struct TableSpec {
+  std::string path;
+  bool linear = false;
+};
+
+struct ApplySpec {
+  std::string msPath;
+  std::vector<TableSpec> tables;
+  int threads = 1;
+};
+
+struct ApplyResult {
+  double cells = 0, flaggedBefore = 0, flaggedAfter = 0, unflagged = 0, unflaggedNonZeroFinite = 0;
+};
+
+// Receptors (of antenna 1, of antenna 2) of a correlation.
+std::pair<int, int> Receptors(int stokes) {
+  switch (stokes) {
+    case 5: case 9: return {0, 0};
+    case 6: case 10: return {0, 1};
+    case 7: case 11: return {1, 0};
+    case 8: case 12: return {1, 1};
+    default: throw std::runtime_error("correlation type " + std::to_string(stokes) + " is not a linear or circular product");
+  }
+}
+
+Cx Interpolate(const Cx& a, const Cx& b, double f) {
+  const double amp = (1 - f) * std::abs(a) + f * std::abs(b);
+  return std::polar(amp, std::arg(a) + f * std::arg(b * std::conj(a)));
+}
+
+// The product of every table's gains: [time][spw][antenna][chan][receptor], with a validity flag.
+class Jones {
+ public:
+  Jones(const MsLayout& layout) : layout_(layout), nT_(layout.times.size()) {
+    value_.assign(nT_ * layout.nSpw * layout.nAnt * layout.nChan * 2, Cx(1, 0));
+    ok_.assign(value_.size(), 1);
+  }
+
+  void Multiply(const CalTable& table, const TableSpec& spec) {
+    if (table.nChan != 1 && table.nChan != layout_.nChan) {
+      throw std::runtime_error(spec.path + ": " + std::to_string(table.nChan) + " channels per solution; the MS has " + std::to_string(layout_.nChan));
+    }
+    if (table.nPol < 1 || table.nPol > 2) throw std::runtime_error(spec.path + ": " + std::to_string(table.nPol) + " polarisations per solution");
+    // Rows by (spw, antenna), in time order.
+    std::map<std::pair<int, int>, std::vector<const CalRow*>> rows;
+    for (const CalRow& row : table.rows) rows[{row.spw, row.antenna}].push_back(&row);
+    for (auto& [key, list] : rows) std::sort(list.begin(), list.end(), [](const CalRow* a, const CalRow* b) { return a->time < b->time; });
+    for (std::size_t s = 0; s < layout_.nSpw; ++s)
+      for (std::size_t a = 0; a < layout_.nAnt; ++a) {
+        const auto found = rows.find({static_cast<int>(s), static_cast<int>(a)});
+        for (std::size_t t = 0; t < nT_; ++t)
+          for (std::size_t k = 0; k < layout_.nChan; ++k)
+            for (std::size_t q = 0; q < 2; ++q) {
+              const std::size_t i = Index(t, s, a, k, q);
+              Cx g;
+              if (found == rows.end() || !Lookup(found->second, table, spec.linear, layout_.times[t], table.nChan == 1 ? 0 : k, table.nPol == 1 ? 0 : q, g)) {
+                ok_[i] = 0;
+              } else {
+                value_[i] *= g;
+              }
+            }
+      }
+  }
+
+  // The gains of antenna a at integration t in SPW s, [chan][receptor], and their validity.
+  const Cx* Values(std::size_t t, std::size_t s, std::size_t a) const { return &value_[Index(t, s, a, 0, 0)]; }
+  const uint8_t* Oks(std::size_t t, std::size_t s, std::size_t a) const { return &ok_[Index(t, s, a, 0, 0)]; }
+
+ private:
+  std::size_t Index(std::size_t t, std::size_t s, std::size_t a, std::size_t k, std::size_t q) const {
+    return (((t * layout_.nSpw + s) * layout_.nAnt + a) * layout_.nChan + k) * 2 + q;
+  }
+
+  // The solution at `time` from the unflagged rows: the nearest, or linear between the two around it
+  // (held at the ends).
+  static bool Lookup(const std::vector<const CalRow*>& list, const CalTable& table, bool linear, double time, std::size_t k, std::size_t q, Cx& out) {
+    const std::size_t i = k * table.nPol + q;
+    const CalRow* before = nullptr;
+    const CalRow* after = nullptr;
+    for (const CalRow* row : list) {
+      if (row->flag[i]) continue;
+      if (row->time <= time) before = row;
+      if (row->time >= time && after == nullptr) after = row;
+    }
+    if (before == nullptr && after == nullptr) return false;
+    const Cx b = before ? Cx(before->param[i]) : Cx(), a = after ? Cx(after->param[i]) : Cx();
+    if (before == nullptr || after == nullptr || before == after) {
+      out = before ? b : a;
+    } else if (!linear) {
+      out = time - before->time <= after->time - time ? b : a;
+    } else {
+      out = Interpolate(b, a, (time - before->time) / (after->time - before->time));
+    }
+    return std::isfinite(out.real()) && std::isfinite(out.imag()) && std::abs(out) > 0;
+  }
+
+  const MsLayout& layout_;
+  std::size_t nT_;
+  std::vector<Cx> value_;
+  std::vector<uint8_t> ok_;
+};
+
+ApplyResult Apply(const ApplySpec& spec) {
+  std::unique_ptr<casacore::MeasurementSet> ms;
+  MsLayout layout;
+  std::vector<CalTable> tables;
+  {
+    const std::lock_guard<std::mutex> lock(CasacoreMutex());
+    ms = std::make_unique<casacore::MeasurementSet>(spec.msPath, casacore::Table::Update);
+    layout = ReadMsLayout(*ms, spec.msPath);
+    if (!ms->tableDesc().isColumn("CORRECTED_DATA")) throw std::runtime_error(spec.msPath + ": no CORRECTED_DATA column");
+    for (const TableSpec& t : spec.tables) tables.push_back(ReadCalTable(t.path));
+  }
+  Jones jones(layout);
+  for (std::size_t t = 0; t < tables.size(); ++t) jones.Multiply(tables[t], spec.tables[t]);
+  std::vector<std::pair<int, int>> receptors;
+  for (int c : layout.corrType) receptors.push_back(Receptors(c));
+
+  ApplyResult result;
+  std::mutex resultMutex;
+  const std::size_t chunk = ChunkRows(layout, 32u << 20);
+  for (std::size_t row0 = 0; row0 < layout.nRows; row0 += chunk) {
+    const std::size_t n = std::min(chunk, layout.nRows - row0);
+    const casacore::Slice rows(row0, n);
+    casacore::Cube<casacore::Complex> data;
+    casacore::Cube<bool> flag;
+    casacore::Matrix<float> sigma;
+    {
+      const std::lock_guard<std::mutex> lock(CasacoreMutex());
+      data = casacore::ArrayColumn<casacore::Complex>(*ms, "DATA").getColumnRange(rows);
+      flag = casacore::ArrayColumn<bool>(*ms, "FLAG").getColumnRange(rows);
+      sigma = casacore::ArrayColumn<float>(*ms, "SIGMA").getColumnRange(rows);
+    }
+    // Weights start from DATA's SIGMA (as CASA's calwt does), so applying again gives the same weights.
+    casacore::Cube<float> weight(data.shape());
+    casacore::Cube<casacore::Complex> corrected(data.shape());
+    casacore::Matrix<float> rowWeight(layout.nCorr, n);
+    ParallelFor(n, spec.threads, [&](std::size_t begin, std::size_t end) {
+      ApplyResult local;
+      for (std::size_t r = begin; r < end; ++r) {
+        const std::size_t row = row0 + r, t = layout.timeIndex[row], s = layout.spw[row];
+        const std::size_t ai = layout.ant1[row], aj = layout.ant2[row];
+        const Cx* gI = jones.Values(t, s, ai);
+        const Cx* gJ = jones.Values(t, s, aj);
+        const uint8_t* okI = jones.Oks(t, s, ai);
+        const uint8_t* okJ = jones.Oks(t, s, aj);
+        for (std::size_t c = 0; c < layout.nCorr; ++c) {
+          const auto [qi, qj] = receptors[c];
+          const double sd = sigma(c, r);
+          const double sigmaWeight = sd > 0 ? 1.0 / (sd * sd) : 0.0;
+          double weightSum = 0, unflagged = 0;
+          for (std::size_t k = 0; k < layout.nChan; ++k) {
+            local.cells += 1;
+            if (flag(c, k, r)) local.flaggedBefore += 1;
+            const bool ok = okI[2 * k + qi] && okJ[2 * k + qj];
+            if (!ok) {
+              flag(c, k, r) = true;
+              corrected(c, k, r) = casacore::Complex(0, 0);
+              weight(c, k, r) = 0;
+            } else {
+              const Cx& gi = gI[2 * k + qi];
+              const Cx& gj = gJ[2 * k + qj];
+              // v / (g_i conj(g_j)) = v conj(g_i conj(g_j)) / |g_i g_j|^2, in real arithmetic.
+              const double pr = gi.real() * gj.real() + gi.imag() * gj.imag(), pi = gi.imag() * gj.real() - gi.real() * gj.imag();
+              const double norm = pr * pr + pi * pi, inverse = 1.0 / norm;
+              const double vr = data(c, k, r).real(), vi = data(c, k, r).imag();
+              corrected(c, k, r) = casacore::Complex(static_cast<float>((vr * pr + vi * pi) * inverse), static_cast<float>((vi * pr - vr * pi) * inverse));
+              weight(c, k, r) = static_cast<float>(norm * sigmaWeight);
+            }
+            if (flag(c, k, r)) {
+              local.flaggedAfter += 1;
+            } else {
+              local.unflagged += 1;
+              const casacore::Complex& v = corrected(c, k, r);
+              if (std::isfinite(v.real()) && std::isfinite(v.imag()) && std::norm(v) > 0) local.unflaggedNonZeroFinite += 1;
+              weightSum += weight(c, k, r);
+              unflagged += 1;
+            }
+          }
+          rowWeight(c, r) = unflagged > 0 ? static_cast<float>(weightSum / unflagged) : 0.0f;
+        }
+      }
+      const std::lock_guard<std::mutex> lock(resultMutex);
+      result.cells += local.cells;
+      result.flaggedBefore += local.flaggedBefore;
+      result.flaggedAfter += local.flaggedAfter;
+      result.unflagged += local.unflagged;
+      result.unflaggedNonZeroFinite += local.unflaggedNonZeroFinite;
+    });
+    const std::lock_guard<std::mutex> lock(CasacoreMutex());
+    casacore::ArrayColumn<casacore::Complex>(*ms, "CORRECTED_DATA").putColumnRange(rows, corrected);
+    casacore::ArrayColumn<bool>(*ms, "FLAG").putColumnRange(rows, flag);
+    if (layout.hasWeightSpectrum) casacore::ArrayColumn<float>(*ms, "WEIGHT_SPECTRUM").putColumnRange(rows, weight);
+    casacore::ArrayColumn<float>(*ms, "WEIGHT").putColumnRange(rows, rowWeight);
+  }
+  const std::lock_guard<std::mutex> lock(CasacoreMutex());
+  ms.reset();
+  return result;
+}
+
+}  // namespace
+
+Napi::Value CalApply(const Napi::CallbackInfo& info) {
+  const Napi::Object js = info[0].As<Napi::Object>();
+  auto spec = std::make_shared<ApplySpec>();
+  spec->msPath = js.Get("msPath").As<Napi::String>().Utf8Value();
+  const Napi::Array tables = js.Get("tables").As<Napi::Array>();
+  for (uint32_t t = 0; t < tables.Length(); ++t) {
+    const Napi::Object table = tables.Get(t).As<Napi::Object>();
+    spec->tables.push_back({table.Get("path").As<Napi::String>().Utf8Value(), table.Get("interp").As<Napi::String>().Utf8Value() == "linear"});
+  }
+  spec->threads = js.Get("threads").As<Napi::Number>().Int32Value();
+  auto result = std::make_shared<ApplyResult>();
+  return CalibrateWorker::Start(
+      info.Env(), "contimg:calApply", "calibrate: ", [spec, result] { *result = Apply(*spec); },
+      [result](Napi::Env env) -> Napi::Value {
+        Napi::Object out = Napi::Object::New(env);
+        out.Set("cells", result->cells);
+        out.Set("flaggedBefore", result->flaggedBefore);
+        out.Set("flaggedAfter", result->flaggedAfter);
+        out.Set("unflagged", result->unflagged);
+        out.Set("unflaggedNonZeroFinite", result->unflaggedNonZeroFinite);
+        return out;
+      },
+      js);
+}
+
+}  // namespace contimg

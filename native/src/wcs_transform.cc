@@ -1,0 +1,131 @@
+#include "wcs_transform.h"
+
+#include <wcslib/wcs.h>
+#include <wcslib/wcsfix.h>
+#include <wcslib/wcshdr.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <mutex>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace contimg {
+namespace {
+
+// wcspih's header parser keeps state between calls in some wcslib builds: serialise it.
+std::mutex& WcsParseMutex() {
+  static std::mutex mutex;
+  return mutex;
+}
+
+struct WcsBaton {
+  std::string header;
+  std::vector<double> coords;  // [n, naxis], row-major
+  bool toWorld = true;
+  int naxis = 0;
+  std::optional<std::string> err;
+};
+
+// Owns the wcsprm array wcspih allocates.
+class ParsedWcs {
+ public:
+  explicit ParsedWcs(const std::string& header) {
+    const std::lock_guard<std::mutex> lock(WcsParseMutex());
+    int nreject = 0;
+    const int status = wcspih(const_cast<char*>(header.c_str()), static_cast<int>(header.size() / 80), WCSHDR_all, 0,
+                              &nreject, &nwcs_, &wcs_);
+    if (status != 0) throw std::runtime_error(std::string("wcslib: cannot parse the header: ") + wcshdr_errmsg[status]);
+    if (nwcs_ == 0) throw std::runtime_error("wcslib: the header has no world coordinate system");
+    int stat[NWCSFIX];
+    wcsfix(1, nullptr, wcs_, stat);  // translates non-standard but common keywords (e.g. old date and unit forms)
+    const int setStatus = wcsset(wcs_);
+    if (setStatus != 0) throw std::runtime_error(std::string("wcslib: ") + wcs_->err->msg);
+  }
+  ~ParsedWcs() { wcsvfree(&nwcs_, &wcs_); }
+  ParsedWcs(const ParsedWcs&) = delete;
+  ParsedWcs& operator=(const ParsedWcs&) = delete;
+
+  wcsprm* get() const { return wcs_; }
+
+ private:
+  int nwcs_ = 0;
+  wcsprm* wcs_ = nullptr;
+};
+
+void Transform(WcsBaton& baton) {
+  ParsedWcs parsed(baton.header);
+  wcsprm* wcs = parsed.get();
+  const int naxis = wcs->naxis;
+  if (baton.naxis != naxis) {
+    throw std::runtime_error("wcslib: coordinates have " + std::to_string(baton.naxis) + " axes, the header's WCS has " +
+                             std::to_string(naxis));
+  }
+  const int n = static_cast<int>(baton.coords.size()) / naxis;
+  std::vector<double> out(baton.coords.size()), intermediate(baton.coords.size()), phi(n), theta(n);
+  std::vector<int> stat(n);
+  const int status =
+      baton.toWorld
+          ? wcsp2s(wcs, n, naxis, baton.coords.data(), intermediate.data(), phi.data(), theta.data(), out.data(), stat.data())
+          : wcss2p(wcs, n, naxis, baton.coords.data(), phi.data(), theta.data(), intermediate.data(), out.data(), stat.data());
+  // Status 8 / 9 mean some coordinates were invalid (flagged in stat); those become NaN.
+  if (status != 0 && status != 8 && status != 9) throw std::runtime_error(std::string("wcslib: ") + wcs->err->msg);
+  for (int i = 0; i < n; ++i) {
+    if (stat[i] != 0) {
+      for (int k = 0; k < naxis; ++k) out[i * naxis + k] = std::numeric_limits<double>::quiet_NaN();
+    }
+  }
+  baton.coords.swap(out);
+}
+
+class WcsWorker : public Napi::AsyncWorker {
+ public:
+  WcsWorker(Napi::Env env, WcsBaton baton)
+      : Napi::AsyncWorker(env, "contimg:wcsTransform"), deferred_(Napi::Promise::Deferred::New(env)), baton_(std::move(baton)) {}
+
+  Napi::Promise Promise() const { return deferred_.Promise(); }
+
+ protected:
+  void Execute() override {
+    try {
+      Transform(baton_);
+    } catch (const std::exception& e) {
+      baton_.err = e.what();
+    }
+  }
+
+  void OnOK() override {
+    if (baton_.err) {
+      deferred_.Reject(Napi::Error::New(Env(), *baton_.err).Value());
+      return;
+    }
+    Napi::Float64Array result = Napi::Float64Array::New(Env(), baton_.coords.size());
+    std::copy(baton_.coords.begin(), baton_.coords.end(), result.Data());
+    deferred_.Resolve(result);
+  }
+
+ private:
+  Napi::Promise::Deferred deferred_;
+  WcsBaton baton_;
+};
+
+}  // namespace
+
+Napi::Value WcsTransform(const Napi::CallbackInfo& info) {
+  WcsBaton baton;
+  baton.header = info[0].As<Napi::String>().Utf8Value();
+  const Napi::Float64Array coords = info[1].As<Napi::Float64Array>();
+  baton.coords.assign(coords.Data(), coords.Data() + coords.ElementLength());
+  baton.naxis = info[2].As<Napi::Number>().Int32Value();
+  baton.toWorld = info[3].As<Napi::Boolean>().Value();
+  auto* worker = new WcsWorker(info.Env(), std::move(baton));
+  Napi::Promise promise = worker->Promise();
+  worker->Queue();  // the worker deletes itself after OnOK
+  return promise;
+}
+
+}  // namespace contimg

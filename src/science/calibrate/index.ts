@@ -1,0 +1,3 @@
+export * from './calibrate.js';
+export * from './errors.js';
+export * from './skyModel.js';
