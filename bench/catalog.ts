@@ -20,7 +20,7 @@ import type { CatalogSource } from '../src/science/catalogs/catalogSource.js';
 import { halfPowerRadiusDeg } from '../src/science/catalogs/calibratorSelection.js';
 import { importCatalog } from '../src/catalogs/importCatalog.js';
 import { flagMeasurementSet } from '../src/science/flag/flagMs.js';
-import { printTable, summarise } from './support.js';
+import { intArg, printTable, summarise } from './support.js';
 
 const run = promisify(execFile);
 const MAIN = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
@@ -28,14 +28,6 @@ const RAD = Math.PI / 180;
 const NVSS_SOURCES = 1_773_484;
 const NVSS_MIN_DEC = -40;
 const BRUTE_FORCE_QUERIES = 10;
-
-function intArg(args: string[], name: string, fallback: number): number {
-  const arg = args.find((a) => a.startsWith(`--${name}=`));
-  if (!arg) return fallback;
-  const value = Number(arg.slice(name.length + 3));
-  if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} needs a positive integer, got ${arg}`);
-  return value;
-}
 
 /** mulberry32: reproducible runs. */
 function random(seed: number) {

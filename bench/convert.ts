@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { printTable, summarise } from './support.js';
+import { intArg, printTable, summarise } from './support.js';
 
 const run = promisify(execFile);
 const MAIN = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
@@ -26,14 +26,6 @@ const TARGET_S = 10;
 const TARGET_RSS_GB = 3.5;
 const TARGET_SPEEDUP_VS_PYUVDATA = 20;
 const TARGET_FLOOR_RATIO = 2;
-
-function intArg(args: string[], name: string, fallback: number): number {
-  const arg = args.find((a) => a.startsWith(`--${name}=`));
-  if (!arg) return fallback;
-  const value = Number(arg.slice(name.length + 3));
-  if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} needs a positive integer, got ${arg}`);
-  return value;
-}
 
 function du(path: string): number {
   if (!statSync(path).isDirectory()) return statSync(path).size;

@@ -16,21 +16,13 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { convertGroup } from '../src/science/convert/index.js';
-import { printTable, summarise } from './support.js';
+import { intArg, printTable, summarise } from './support.js';
 
 const run = promisify(execFile);
 const MAIN = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
 /** The group cadence: imaging must fit in it with the other stages. */
 const CADENCE_S = 309.24;
 const TARGET_OUTSIDE_WSCLEAN = 0.05;
-
-function intArg(args: string[], name: string, fallback: number): number {
-  const arg = args.find((a) => a.startsWith(`--${name}=`));
-  if (!arg) return fallback;
-  const value = Number(arg.slice(name.length + 3));
-  if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} needs a positive integer, got ${arg}`);
-  return value;
-}
 
 interface Run {
   readonly wallMs: number;

@@ -75,3 +75,12 @@ export function printTable(rows: readonly Row[]): void {
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const c of cells) console.log(line(c));
 }
+
+/** `--name=N` among a benchmark's arguments: a positive integer, or `fallback` when absent. */
+export function intArg(args: readonly string[], name: string, fallback: number): number {
+  const arg = args.find((a) => a.startsWith(`--${name}=`));
+  if (!arg) return fallback;
+  const value = Number(arg.slice(name.length + 3));
+  if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} needs a positive integer, got ${arg}`);
+  return value;
+}
