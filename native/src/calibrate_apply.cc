@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "calibrate_async.h"
+#include "async_worker.h"
 #include "calibrate_ms.h"
 #include "caltable_io.h"
 #include "casacore_lock.h"
@@ -238,7 +238,7 @@ Napi::Value CalApply(const Napi::CallbackInfo& info) {
   }
   spec->threads = js.Get("threads").As<Napi::Number>().Int32Value();
   auto result = std::make_shared<ApplyResult>();
-  return CalibrateWorker::Start(
+  return PromiseWorker::Start(
       info.Env(), "contimg:calApply", "calibrate: ", [spec, result] { *result = Apply(*spec); },
       [result](Napi::Env env) -> Napi::Value {
         Napi::Object out = Napi::Object::New(env);

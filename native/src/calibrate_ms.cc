@@ -14,7 +14,7 @@
 #include <mutex>
 #include <stdexcept>
 
-#include "calibrate_async.h"
+#include "async_worker.h"
 #include "casacore_lock.h"
 
 namespace contimg {
@@ -132,7 +132,7 @@ casacore::Cube<float> ReadCellWeights(const casacore::MeasurementSet& ms, const 
 Napi::Value CalMsInfo(const Napi::CallbackInfo& info) {
   const std::string path = info[0].As<Napi::String>().Utf8Value();
   auto layout = std::make_shared<MsLayout>();
-  return CalibrateWorker::Start(
+  return PromiseWorker::Start(
       info.Env(), "contimg:calMsInfo", "casacore: ",
       [path, layout] {
         const std::lock_guard<std::mutex> lock(CasacoreMutex());

@@ -13,7 +13,7 @@
 #include <stdexcept>
 #include <vector>
 
-#include "calibrate_async.h"
+#include "async_worker.h"
 #include "calibrate_ms.h"
 #include "casacore_lock.h"
 
@@ -194,7 +194,7 @@ Napi::Value CalPredict(const Napi::CallbackInfo& info) {
   spec->fluxLength = flux.ElementLength();
   spec->threads = js.Get("threads").As<Napi::Number>().Int32Value();
   auto result = std::make_shared<PredictResult>();
-  return CalibrateWorker::Start(
+  return PromiseWorker::Start(
       info.Env(), "contimg:calPredict", "casacore: ", [spec, result] { *result = Predict(*spec); },
       [result](Napi::Env env) -> Napi::Value {
         Napi::Object out = Napi::Object::New(env);

@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "calibrate_async.h"
+#include "async_worker.h"
 #include "calibrate_ms.h"
 #include "caltable_io.h"
 #include "casacore_lock.h"
@@ -707,7 +707,7 @@ Napi::Value CalSolve(const Napi::CallbackInfo& info) {
   spec->fillGapChannels = js.Get("fillGapChannels").As<Napi::Number>().Int32Value();
   spec->threads = js.Get("threads").As<Napi::Number>().Int32Value();
   auto result = std::make_shared<SolveResult>();
-  return CalibrateWorker::Start(
+  return PromiseWorker::Start(
       info.Env(), "contimg:calSolve", "calibrate: ", [spec, result] { *result = Solver(*spec).Run(); },
       [result](Napi::Env env) -> Napi::Value {
         const SolveResult& r = *result;

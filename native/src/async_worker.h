@@ -18,9 +18,9 @@ namespace contimg {
 // Runs `work` on the libuv pool and settles a promise: with `done(env)` on success, or rejects
 // with the exception's message prefixed by `prefix`. `keep` holds JS values (typed arrays the
 // work reads) alive until the worker finishes.
-class CalibrateWorker : public Napi::AsyncWorker {
+class PromiseWorker : public Napi::AsyncWorker {
  public:
-  CalibrateWorker(Napi::Env env, const char* name, std::string prefix, std::function<void()> work,
+  PromiseWorker(Napi::Env env, const char* name, std::string prefix, std::function<void()> work,
                   std::function<Napi::Value(Napi::Env)> done, Napi::Object keep)
       : Napi::AsyncWorker(env, name),
         deferred_(Napi::Promise::Deferred::New(env)),
@@ -32,7 +32,7 @@ class CalibrateWorker : public Napi::AsyncWorker {
 
   static Napi::Promise Start(Napi::Env env, const char* name, std::string prefix, std::function<void()> work,
                              std::function<Napi::Value(Napi::Env)> done, Napi::Object keep) {
-    auto* worker = new CalibrateWorker(env, name, std::move(prefix), std::move(work), std::move(done), keep);
+    auto* worker = new PromiseWorker(env, name, std::move(prefix), std::move(work), std::move(done), keep);
     Napi::Promise promise = worker->deferred_.Promise();
     worker->Queue();
     return promise;
