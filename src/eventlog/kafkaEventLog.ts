@@ -31,6 +31,12 @@
  *   the record may or may not have been written. Retrying with the same event ids settles it: a
  *   copy that did land makes the retry fail as a duplicate or a stale version, never a double.
  *
+ * - **A stalled fold is restarted.** kafkajs's consumer can stop fetching after a broker restart
+ *   without reporting anything (tulios/kafkajs#267, #659). While an append or a read waits for the
+ *   fold, a watchdog compares the fold's position with the partition's end offset; if the fold
+ *   lags and has not moved for `stallSeconds`, the consumer is replaced by a new one that resumes at
+ *   the fold's position.
+ *
  * Projections keep their checkpoint as a `seq` in their own SQLite transaction, as with the SQLite
  * log: `seq` is a deterministic function of the topic's prefix, so it is as good as an offset.
  */
@@ -49,6 +55,7 @@ export const DEFAULT_TOPIC = 'contimg-events';
 const APPEND_HEADER = 'contimg-append';
 /** Room for the record batch's framing, the key and the header within the topic's `max.message.bytes`. */
 const RECORD_OVERHEAD_BYTES = 512;
+const DEFAULT_STALL_SECONDS = 15;
 
 export interface KafkaEventLogOptions {
   /** Bootstrap brokers, `host:port`. */
@@ -60,6 +67,8 @@ export interface KafkaEventLogOptions {
   readonly retry?: RetryOptions;
   /** kafkajs's console logging (default: errors only). */
   readonly logLevel?: logLevel;
+  /** Seconds a lagging fold may stand still, with someone waiting on it, before its consumer is replaced (default 15). */
+  readonly stallSeconds?: number;
 }
 
 interface Waiter {
@@ -75,14 +84,22 @@ export class KafkaEventLog implements EventLog {
   /** Why the topic cannot be folded any further, once that happened. */
   #failure: Error | undefined;
   #closed = false;
+  #consumer: Consumer;
+  /** Reads waiting for the fold to reach the partition's end. */
+  #catchingUp = 0;
+  readonly #watchdog: NodeJS.Timeout;
 
   private constructor(
     readonly topic: string,
     readonly maxRecordBytes: number,
     private readonly admin: Admin,
     private readonly producer: Producer,
-    private readonly consumer: Consumer,
-  ) {}
+    private readonly newConsumer: () => Consumer,
+    stallSeconds: number,
+  ) {
+    this.#consumer = newConsumer();
+    this.#watchdog = this.#watchForStalls(stallSeconds);
+  }
 
   /** Connects, creates or checks the topic, and starts folding it from offset 0. */
   static async open(options: KafkaEventLogOptions): Promise<KafkaEventLog> {
@@ -96,17 +113,18 @@ export class KafkaEventLog implements EventLog {
     const admin = kafka.admin();
     const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
     // A group of its own, never committed: each process folds the whole topic itself.
-    const consumer = kafka.consumer({ groupId: `contimg-log-${randomUUID()}`, allowAutoTopicCreation: false, maxWaitTimeInMs: 500 });
+    const newConsumer = () => kafka.consumer({ groupId: `contimg-log-${randomUUID()}`, allowAutoTopicCreation: false, maxWaitTimeInMs: 500 });
+    let log: KafkaEventLog | undefined;
     try {
       await admin.connect();
       const { maxRecordBytes } = await ensureLogTopic(admin, topic);
       await producer.connect();
-      await consumer.connect();
-      const log = new KafkaEventLog(topic, maxRecordBytes, admin, producer, consumer);
+      log = new KafkaEventLog(topic, maxRecordBytes, admin, producer, newConsumer, options.stallSeconds ?? DEFAULT_STALL_SECONDS);
       await log.#startFolding();
       return log;
     } catch (err) {
-      await Promise.allSettled([consumer.disconnect(), producer.disconnect(), admin.disconnect()]);
+      const consumer = log === undefined ? undefined : log.#stop();
+      await Promise.allSettled([consumer?.disconnect(), producer.disconnect(), admin.disconnect()]);
       if (err instanceof EventLogError) throw err;
       throw new EventLogOpenError(`cannot open the event log on Kafka topic "${topic}" at ${options.brokers.join(',')}: ${(err as Error).message}`);
     }
@@ -161,14 +179,22 @@ export class KafkaEventLog implements EventLog {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await Promise.allSettled([this.consumer.disconnect(), this.producer.disconnect(), this.admin.disconnect()]);
+    await Promise.allSettled([this.#stop().disconnect(), this.producer.disconnect(), this.admin.disconnect()]);
     this.#settleAll(new EventLogError('the Kafka event log was closed before the append was folded', 'EVENT_LOG_CLOSED'));
     this.#position.complete();
     await this.#replica.close();
   }
 
+  /** Stops the watchdog; returns the consumer to disconnect. */
+  #stop(): Consumer {
+    clearInterval(this.#watchdog);
+    return this.#consumer;
+  }
+
   async #startFolding(): Promise<void> {
-    const { consumer, topic } = this;
+    const consumer = this.#consumer;
+    const { topic } = this;
+    await consumer.connect();
     consumer.on(consumer.events.GROUP_JOIN, () => {
       // After a restart of the consumer (a broker outage) fetching resumes where folding stopped, not at 0.
       if (this.#position.value > 0) consumer.seek({ topic, partition: 0, offset: String(this.#position.value) });
@@ -217,9 +243,51 @@ export class KafkaEventLog implements EventLog {
   /** Waits until the replica holds everything the partition held when this was called. */
   async #catchUp(): Promise<void> {
     if (this.#closed) throw new EventLogError('the Kafka event log is closed', 'EVENT_LOG_CLOSED');
+    this.#catchingUp++;
+    try {
+      const end = await this.#endOffset();
+      await firstValueFrom(this.#position.pipe(filter((next) => next >= end)));
+    } finally {
+      this.#catchingUp--;
+    }
+  }
+
+  async #endOffset(): Promise<number> {
     const partitions = await this.admin.fetchTopicOffsets(this.topic);
-    const end = Number(partitions[0]?.offset ?? 0);
-    await firstValueFrom(this.#position.pipe(filter((next) => next >= end)));
+    return Number(partitions[0]?.offset ?? 0);
+  }
+
+  /** Every half `stallSeconds`: replaces the consumer when the fold lags, someone waits, and it has not moved since the last look but one. */
+  #watchForStalls(stallSeconds: number): NodeJS.Timeout {
+    let seen = -1;
+    let stillFor = 0;
+    let checking = false;
+    const timer = setInterval(() => {
+      const position = this.#position.value;
+      if (checking || this.#closed || this.#failure !== undefined) return;
+      stillFor = position === seen ? stillFor + 1 : 0;
+      seen = position;
+      if (stillFor < 2 || (this.#waiters.size === 0 && this.#catchingUp === 0)) return;
+      checking = true;
+      this.#endOffset()
+        .then(async (end) => {
+          if (end > this.#position.value && this.#position.value === seen && !this.#closed) await this.#replaceConsumer();
+        })
+        .catch(() => undefined) // the broker is still away; look again next time
+        .finally(() => {
+          checking = false;
+          stillFor = 0;
+        });
+    }, (stallSeconds * 1000) / 2);
+    timer.unref();
+    return timer;
+  }
+
+  async #replaceConsumer(): Promise<void> {
+    const stalled = this.#consumer;
+    this.#consumer = this.newConsumer();
+    await Promise.allSettled([stalled.disconnect()]);
+    await this.#startFolding();
   }
 
   #fail(error: Error): void {
