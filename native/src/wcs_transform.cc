@@ -44,7 +44,7 @@ class ParsedWcs {
     int stat[NWCSFIX];
     wcsfix(1, nullptr, wcs_, stat);  // translates non-standard but common keywords (e.g. old date and unit forms)
     const int setStatus = wcsset(wcs_);
-    if (setStatus != 0) throw std::runtime_error(std::string("wcslib: ") + wcs_->err->msg);
+    if (setStatus != 0) throw std::runtime_error(std::string("wcslib: ") + wcs_errmsg[setStatus]);  // wcs_->err is null unless wcserr_enable(1)
   }
   ~ParsedWcs() { wcsvfree(&nwcs_, &wcs_); }
   ParsedWcs(const ParsedWcs&) = delete;
@@ -66,6 +66,7 @@ void Transform(WcsBaton& baton) {
                              std::to_string(naxis));
   }
   const int n = static_cast<int>(baton.coords.size()) / naxis;
+  if (n == 0) return;
   std::vector<double> out(baton.coords.size()), intermediate(baton.coords.size()), phi(n), theta(n);
   std::vector<int> stat(n);
   const int status =
@@ -73,7 +74,7 @@ void Transform(WcsBaton& baton) {
           ? wcsp2s(wcs, n, naxis, baton.coords.data(), intermediate.data(), phi.data(), theta.data(), out.data(), stat.data())
           : wcss2p(wcs, n, naxis, baton.coords.data(), phi.data(), theta.data(), intermediate.data(), out.data(), stat.data());
   // Status 8 / 9 mean some coordinates were invalid (flagged in stat); those become NaN.
-  if (status != 0 && status != 8 && status != 9) throw std::runtime_error(std::string("wcslib: ") + wcs->err->msg);
+  if (status != 0 && status != 8 && status != 9) throw std::runtime_error(std::string("wcslib: ") + wcs_errmsg[status]);
   for (int i = 0; i < n; ++i) {
     if (stat[i] != 0) {
       for (int k = 0; k < naxis; ++k) out[i * naxis + k] = std::numeric_limits<double>::quiet_NaN();
