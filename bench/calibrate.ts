@@ -2,7 +2,7 @@
  * Calibration of one full-size simulated calibrator group (96 antennas × 16 subbands × 48 channels
  * × 24 integrations × 2 pols, noise and drifting gains on, 3C454.3 at transit): the sky-model
  * prediction into MODEL_DATA, the solve (bandpass + phase-only gains per minute + amplitude-and-
- * phase gains, three CASA tables written) and the apply, each timed over several runs in this
+ * phase gains, three CASA tables written), the QA plots and the apply, each timed over several runs in this
  * process. CASA's own bandpass + gaincal + applycal on the same MS are timed when casatools can
  * run here (`--casa`; test/oracles/cal_casa.py), with the agreement of the solutions.
  *
@@ -48,6 +48,7 @@ export default async function calibrateBench(args: string[]): Promise<void> {
   const predict: number[] = [];
   const solve: number[] = [];
   const apply: number[] = [];
+  const plots: number[] = [];
   let last: CalibrationOutcome | undefined;
   for (let i = 0; i < reps; i++) {
     const outDir = join(dir, `tables-${i}`);
@@ -58,6 +59,7 @@ export default async function calibrateBench(args: string[]): Promise<void> {
     predict.push(outcome.seconds.predict * 1000);
     solve.push(outcome.seconds.solve * 1000);
     apply.push(applied.seconds * 1000);
+    plots.push(outcome.seconds.plots * 1000);
     last = outcome;
   }
   console.log(`calibrate benchmark: ${ms}, ${info.rows.toLocaleString('en-US')} rows, ${visibilities.toLocaleString('en-US')} visibilities; ${reps} runs, median\n`);
@@ -65,6 +67,7 @@ export default async function calibrateBench(args: string[]): Promise<void> {
     { result: summarise('predict MODEL_DATA (DFT, beam)', visibilities, predict) },
     { result: summarise('solve BP + G (3 CASA tables)', visibilities, solve) },
     { result: summarise('apply → CORRECTED_DATA', visibilities, apply) },
+    { result: summarise('QA plots (6 SVG, Vega-Lite)', visibilities, plots) },
   ];
   let casaSolve: number | undefined;
   if (args.includes('--casa') && last !== undefined) {

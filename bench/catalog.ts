@@ -20,6 +20,7 @@ import type { CatalogSource } from '../src/science/catalogs/catalogSource.js';
 import { halfPowerRadiusDeg } from '../src/science/catalogs/calibratorSelection.js';
 import { importCatalog } from '../src/catalogs/importCatalog.js';
 import { flagMeasurementSet } from '../src/science/flag/flagMs.js';
+import { random } from '../test/support/random.js';
 import { intArg, printTable, summarise } from './support.js';
 
 const run = promisify(execFile);
@@ -28,17 +29,6 @@ const RAD = Math.PI / 180;
 const NVSS_SOURCES = 1_773_484;
 const NVSS_MIN_DEC = -40;
 const BRUTE_FORCE_QUERIES = 10;
-
-/** mulberry32: reproducible runs. */
-function random(seed: number) {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A point uniform on the sphere above δ = −40°. */
 function skyPoint(next: () => number): [number, number] {

@@ -187,6 +187,10 @@ export interface NativeBinding {
   wcsTransform(headerText: string, coords: Float64Array, naxis: number, toWorld: boolean): Promise<Float64Array>;
   /** The first table extension of a FITS file; rejects with "cfitsio: <path>: …". */
   fitsReadTable(path: string): Promise<FitsTable>;
+  /** Background and rms maps, islands and their Gaussian fits in one plane; rejects with "sourceFind: …". */
+  sourceFind(spec: SourceFindSpec): Promise<SourceFindResult>;
+  /** Adds one tile to a mosaic's Σ pb·I and Σ pb²; resolves to the pixels it reached; rejects with "mosaic: …". */
+  mosaicAccumulate(spec: MosaicAccumulateSpec): Promise<number>;
   /** One pass over a MeasurementSet's FLAG; rejects with "casacore: …". */
   msFlagPass(path: string, options: FlagPassOptions): Promise<FlagCounts>;
   /** The calibration calls reject with "casacore: …" (calMsInfo, calPredict) or "calibrate: …". */
@@ -194,6 +198,7 @@ export interface NativeBinding {
   calPredict(spec: CalPredictSpec): Promise<CalPredictResult>;
   calSolve(spec: CalSolveSpec): Promise<CalSolveResult>;
   calApply(spec: CalApplySpec): Promise<CalApplyResult>;
+  calReadTable(path: string): Promise<CalTableContents>;
 }
 
 /** What calibration needs to know about a MeasurementSet. */
@@ -237,6 +242,8 @@ export interface CalSolveSpec {
   readonly bandpassPath: string;
   readonly gainPhasePath: string;
   readonly gainAmpPath: string;
+  /** With it, delays (K) are solved from the bandpass and written there; the bandpass table then holds what they leave. */
+  readonly delayPath?: string;
   /** Preferred reference antenna (ANTENNA row), or -1 to choose the one with the most unflagged data. */
   readonly refAntenna: number;
   readonly minBaselines: number;
@@ -248,7 +255,7 @@ export interface CalSolveSpec {
 }
 
 export interface CalTableStats {
-  readonly kind: 'BP' | 'G';
+  readonly kind: 'BP' | 'G' | 'K';
   readonly path: string;
   readonly rows: number;
   /** Antenna × cell solutions, for the antennas present in the MS; `flagged` of them flagged. */
@@ -260,7 +267,7 @@ export interface CalTableStats {
   /** Cells referenced to another antenna because the reference antenna had no solution there. */
   readonly refMissingCells: number;
   readonly medianSnr: number;
-  /** RMS of the solution phases about each antenna's mean (over channels for BP, over time for G), degrees. */
+  /** RMS of the solution phases about each antenna's mean (over channels for BP, over time for G; 0 for K), degrees. */
   readonly phaseRmsDeg: number;
   readonly antennasSolved: number;
 }
@@ -275,7 +282,7 @@ export interface CalSolveResult {
   readonly antennaFlaggedFraction: Float64Array;
   /** [nAntennas] 1 where the antenna appears in the main table. */
   readonly antennaPresent: Uint8Array;
-  /** Bandpass, phase-only gains, amplitude-and-phase gains. */
+  /** Bandpass, phase-only gains, amplitude-and-phase gains, then delays when solved. */
   readonly tables: readonly CalTableStats[];
 }
 
@@ -291,6 +298,25 @@ export interface CalApplyResult {
   readonly flaggedAfter: number;
   readonly unflagged: number;
   readonly unflaggedNonZeroFinite: number;
+}
+
+/** A calibration table's solutions (complex parameters), one entry per row. */
+export interface CalTableContents {
+  /** "B Jones", "G Jones", … */
+  readonly visCal: string;
+  readonly nPol: number;
+  readonly nChan: number;
+  readonly timeMjdS: Float64Array;
+  readonly spw: Int32Array;
+  readonly antenna: Int32Array;
+  /** [row][chan][pol] (re, im). */
+  readonly cparam: Float32Array;
+  /** [row][chan][pol] 1 where flagged. */
+  readonly flag: Uint8Array;
+  /** The ANTENNA subtable's names (indexed by `antenna`). */
+  readonly antennaNames: readonly string[];
+  /** The SPECTRAL_WINDOW subtable's channel frequencies per SPW, Hz. */
+  readonly spwFreqHz: readonly Float64Array[];
 }
 
 /** One scalar column of a FITS table: numbers (NaN for nulls) or strings ("" for nulls; logicals as "T"/"F"). */
@@ -341,4 +367,75 @@ export interface FlagCounts {
   /** [spectralWindows × channelsPerWindow], SPW after SPW. */
   readonly channelFlagged: Float64Array;
   readonly channelTotal: Float64Array;
+}
+
+/** One image plane to search (x fastest), with the restoring beam in its pixel frame. */
+export interface SourceFindSpec {
+  readonly data: Float32Array;
+  readonly nx: number;
+  readonly ny: number;
+  /** The beam's σ along its major and minor axes, pixels, and the angle of its major axis from +x towards +y. */
+  readonly beamSigmaMajorPx: number;
+  readonly beamSigmaMinorPx: number;
+  readonly beamThetaRad: number;
+  /** Islands start at pixels this many local σ above the local background and grow through pixels above floodSigma. */
+  readonly seedSigma: number;
+  readonly floodSigma: number;
+  /** Side of the background/rms mesh boxes and the spacing of their centres, pixels. */
+  readonly boxPx: number;
+  readonly stepPx: number;
+  /** At most this many Gaussians per island. */
+  readonly maxComponents: number;
+  readonly threads: number;
+}
+
+/** A fitted Gaussian in the pixel frame (0-based pixels, x fastest); σ major ≥ σ minor, θ from +x towards +y in [0, π). */
+export interface SourceFindComponent {
+  readonly island: number;
+  readonly amplitude: number;
+  readonly x: number;
+  readonly y: number;
+  readonly sigmaMajorPx: number;
+  readonly sigmaMinorPx: number;
+  readonly thetaRad: number;
+  /** The local background and rms at the component's position. */
+  readonly background: number;
+  readonly rms: number;
+  /** χ² per degree of freedom of the island's fit (NaN when the fit failed). */
+  readonly chi2PerDof: number;
+  /** Gaussians in the island's fit. */
+  readonly components: number;
+  /** false: the fit failed; the values are the island's brightest pixel and the beam. */
+  readonly fitted: boolean;
+}
+
+export interface SourceFindResult {
+  readonly background: Float32Array;
+  readonly rms: Float32Array;
+  readonly islands: number;
+  readonly components: readonly SourceFindComponent[];
+}
+
+/**
+ * One tile's contribution to a region of a mosaic: at the region's pixel i (row-major, x fastest;
+ * tile position `pixels[2i]`, `pixels[2i+1]`, FITS 1-based, NaN where it has no sky position) the
+ * tile's image I and beam pb are interpolated, and where pb ≥ pbCutoff, pb·I is added to that
+ * mosaic pixel's sum and pb² to its weight.
+ */
+export interface MosaicAccumulateSpec {
+  /** The tile's image and beam planes, width × height, x fastest; blank pixels NaN. */
+  readonly image: Float32Array;
+  readonly pb: Float32Array;
+  readonly width: number;
+  readonly height: number;
+  readonly pixels: Float64Array;
+  /** The whole mosaic's Σ pb·I and Σ pb² (mosaicWidth pixels per row), updated in place. */
+  readonly sum: Float64Array;
+  readonly weight: Float64Array;
+  readonly mosaicWidth: number;
+  /** 0-based pixels of the mosaic; width × height = pixels.length / 2. */
+  readonly region: { readonly x0: number; readonly y0: number; readonly width: number; readonly height: number };
+  readonly pbCutoff: number;
+  readonly interpolation: 'bilinear' | 'bicubic';
+  readonly threads: number;
 }

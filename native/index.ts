@@ -2,10 +2,14 @@
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { packageRoot } from './packageRoot.js';
-import type { CalApplyResult, CalApplySpec, CalMsInfo, CalPredictResult, CalPredictSpec, CalSolveResult, CalSolveSpec } from './binding.js';
+import type { CalApplyResult, CalApplySpec, CalMsInfo, CalPredictResult, CalPredictSpec, CalSolveResult, CalSolveSpec, CalTableContents } from './binding.js';
+import type { SourceFindResult, SourceFindSpec } from './binding.js';
+import type { MosaicAccumulateSpec } from './binding.js';
 import type { FitsCard, FitsImage, FitsImageSpec, FitsTable, FlagCounts, FlagPassOptions, Hdf5Dataset, MsBlock, MsCreateSpec, MsHandle, MsSummary, NativeBinding, SimulateUvh5Spec, SimulateUvh5Timing, TableInfo } from './binding.js';
 
-export type { CalApplyResult, CalApplySpec, CalMsInfo, CalPredictResult, CalPredictSpec, CalSolveResult, CalSolveSpec, CalTableStats } from './binding.js';
+export type { SourceFindComponent, SourceFindResult, SourceFindSpec } from './binding.js';
+export type { MosaicAccumulateSpec } from './binding.js';
+export type { CalApplyResult, CalApplySpec, CalMsInfo, CalPredictResult, CalPredictSpec, CalSolveResult, CalSolveSpec, CalTableContents, CalTableStats } from './binding.js';
 export type { ColumnInfo, FitsCard, FitsImage, FitsImageSpec, FitsTable, FitsTableColumn, FlagCounts, FlagPassOptions, Hdf5Dataset, MsBlock, MsCreateSpec, MsSummary, SimulateUvh5Spec, SimulateUvh5Timing, TableInfo } from './binding.js';
 
 const BINDING_PATH = 'native/build/Release/contimg_native.node';
@@ -392,6 +396,7 @@ export function calPredict(spec: CalPredictSpec): Promise<CalPredictResult> {
 /** Solves bandpass and gains against MODEL_DATA and writes three CASA calibration tables; rejects with a CasacoreError. */
 export function calSolve(spec: CalSolveSpec): Promise<CalSolveResult> {
   for (const key of ['msPath', 'bandpassPath', 'gainPhasePath', 'gainAmpPath'] as const) requireNonEmptyString(key, spec[key]);
+  if (spec.delayPath !== undefined) requireNonEmptyString('delayPath', spec.delayPath);
   requireInteger('refAntenna', spec.refAntenna, -1);
   requireInteger('minBaselines', spec.minBaselines, 1);
   requireFinite('minSnr', spec.minSnr, 0);
@@ -412,4 +417,66 @@ export function calApply(spec: CalApplySpec): Promise<CalApplyResult> {
   });
   requireInteger('threads', spec.threads, 1);
   return casacoreCall(() => binding.calApply(spec));
+}
+
+/** Reads a calibration table's solutions, antenna names and frequencies; rejects with a CasacoreError. */
+export function calReadTable(path: string): Promise<CalTableContents> {
+  requireNonEmptyString('path', path);
+  return casacoreCall(() => binding.calReadTable(path));
+}
+
+/** A failure inside the native source finder. */
+export class SourceFindError extends Error {
+  override readonly name = 'SourceFindError';
+  readonly code = 'ESOURCEFIND';
+}
+
+/**
+ * Background and rms maps over a box mesh, islands above `seedSigma` grown through `floodSigma`,
+ * and elliptical-Gaussian fits of each island (GSL), off the event loop; rejects with a SourceFindError.
+ */
+export function sourceFind(spec: SourceFindSpec): Promise<SourceFindResult> {
+  requireInteger('nx', spec.nx, 1);
+  requireInteger('ny', spec.ny, 1);
+  requireArray('data', spec.data, Float32Array, spec.nx * spec.ny);
+  requireFinite('beamSigmaMajorPx', spec.beamSigmaMajorPx, Number.MIN_VALUE);
+  requireFinite('beamSigmaMinorPx', spec.beamSigmaMinorPx, Number.MIN_VALUE);
+  requireFinite('beamThetaRad', spec.beamThetaRad, -Infinity);
+  requireFinite('floodSigma', spec.floodSigma, Number.MIN_VALUE);
+  requireFinite('seedSigma', spec.seedSigma, spec.floodSigma);
+  requireInteger('boxPx', spec.boxPx, 3);
+  requireInteger('stepPx', spec.stepPx, 1);
+  requireInteger('maxComponents', spec.maxComponents, 1);
+  requireInteger('threads', spec.threads, 1);
+  const error = new SourceFindError();
+  return binding.sourceFind(spec).catch((nativeError: unknown) => {
+    error.message = nativeError instanceof Error ? nativeError.message : String(nativeError);
+    throw error;
+  });
+}
+
+/**
+ * Adds one tile to a mosaic's running sums (Σ pb·I, Σ pb², in place) at the tile positions of the
+ * mosaic pixels, off the event loop; resolves to the pixels the tile reached. JS must leave the
+ * arrays alone until it settles.
+ */
+export function mosaicAccumulate(spec: MosaicAccumulateSpec): Promise<number> {
+  requireInteger('width', spec.width, 1);
+  requireInteger('height', spec.height, 1);
+  requireArray('image', spec.image, Float32Array, spec.width * spec.height);
+  requireArray('pb', spec.pb, Float32Array, spec.width * spec.height);
+  requireInteger('mosaicWidth', spec.mosaicWidth, 1);
+  if (!(spec.sum instanceof Float64Array) || spec.sum.length % spec.mosaicWidth !== 0) throw new TypeError(`sum must be a Float64Array of whole rows of ${spec.mosaicWidth}`);
+  requireArray('weight', spec.weight, Float64Array, spec.sum.length);
+  const { x0, y0, width, height } = spec.region;
+  requireInteger('region.x0', x0, 0);
+  requireInteger('region.y0', y0, 0);
+  requireInteger('region.width', width, 1);
+  requireInteger('region.height', height, 1);
+  if (x0 + width > spec.mosaicWidth || (y0 + height) * spec.mosaicWidth > spec.sum.length) throw new RangeError('region must lie within the mosaic');
+  requireArray('pixels', spec.pixels, Float64Array, 2 * width * height);
+  requireFinite('pbCutoff', spec.pbCutoff, 0);
+  if (spec.interpolation !== 'bilinear' && spec.interpolation !== 'bicubic') throw new RangeError(`interpolation must be 'bilinear' or 'bicubic', got ${String(spec.interpolation)}`);
+  requireInteger('threads', spec.threads, 1);
+  return binding.mosaicAccumulate(spec);
 }

@@ -4,11 +4,14 @@
 #include "calibrate_ms.h"
 #include "calibrate_predict.h"
 #include "calibrate_solve.h"
+#include "caltable_io.h"
 #include "fits_image.h"
 #include "fits_table.h"
+#include "mosaic.h"
 #include "flag_ms.h"
 #include "ms_writer.h"
 #include "simulate_uvh5.h"
+#include "source_finder.h"
 #include "table_info.h"
 #include "wcs_transform.h"
 
@@ -27,12 +30,15 @@ class Addon : public Napi::Addon<Addon> {
                           InstanceMethod<&Addon::FitsWriteImage>("fitsWriteImage"),
                           InstanceMethod<&Addon::FitsUpdateHeader>("fitsUpdateHeader"),
                           InstanceMethod<&Addon::WcsTransform>("wcsTransform"),
+                          InstanceMethod<&Addon::SourceFind>("sourceFind"),
+                          InstanceMethod<&Addon::MosaicAccumulate>("mosaicAccumulate"),
                           InstanceMethod<&Addon::FitsReadTable>("fitsReadTable"),
                           InstanceMethod<&Addon::MsFlagPass>("msFlagPass"),
                           InstanceMethod<&Addon::CalMsInfo>("calMsInfo"),
                           InstanceMethod<&Addon::CalPredict>("calPredict"),
                           InstanceMethod<&Addon::CalSolve>("calSolve"),
-                          InstanceMethod<&Addon::CalApply>("calApply")});
+                          InstanceMethod<&Addon::CalApply>("calApply"),
+                          InstanceMethod<&Addon::CalReadTable>("calReadTable")});
   }
 
  private:
@@ -45,12 +51,15 @@ class Addon : public Napi::Addon<Addon> {
   Napi::Value FitsWriteImage(const Napi::CallbackInfo& info) { return contimg::FitsWriteImage(info); }
   Napi::Value FitsUpdateHeader(const Napi::CallbackInfo& info) { return contimg::FitsUpdateHeader(info); }
   Napi::Value WcsTransform(const Napi::CallbackInfo& info) { return contimg::WcsTransform(info); }
+  Napi::Value SourceFind(const Napi::CallbackInfo& info) { return contimg::SourceFind(info); }
+  Napi::Value MosaicAccumulate(const Napi::CallbackInfo& info) { return contimg::MosaicAccumulate(info); }
   Napi::Value FitsReadTable(const Napi::CallbackInfo& info) { return contimg::FitsReadTable(info); }
   Napi::Value MsFlagPass(const Napi::CallbackInfo& info) { return contimg::MsFlagPass(info); }
   Napi::Value CalMsInfo(const Napi::CallbackInfo& info) { return contimg::CalMsInfo(info); }
   Napi::Value CalPredict(const Napi::CallbackInfo& info) { return contimg::CalPredict(info); }
   Napi::Value CalSolve(const Napi::CallbackInfo& info) { return contimg::CalSolve(info); }
   Napi::Value CalApply(const Napi::CallbackInfo& info) { return contimg::CalApply(info); }
+  Napi::Value CalReadTable(const Napi::CallbackInfo& info) { return contimg::CalReadTable(info); }
 };
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include <mutex>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "async_worker.h"
@@ -64,6 +65,10 @@ class Jones {
   }
 
   void Multiply(const CalTable& table, const TableSpec& spec) {
+    if (IsDelayTable(table.visCal)) {
+      MultiplyDelays(table, spec);
+      return;
+    }
     if (table.nChan != 1 && table.nChan != layout_.nChan) {
       throw std::runtime_error(spec.path + ": " + std::to_string(table.nChan) + " channels per solution; the MS has " + std::to_string(layout_.nChan));
     }
@@ -86,6 +91,42 @@ class Jones {
                 value_[i] *= g;
               }
             }
+      }
+  }
+
+  // A delay table: per (SPW, antenna, receptor) one delay τ (ns), the phasor e^{2πiτ(ν - ν_pivot)} per
+  // channel, as CASA's KJones; SPWs and antennas without a solution are flagged.
+  void MultiplyDelays(const CalTable& table, const TableSpec& spec) {
+    if (table.nChan != 1 || table.nPol < 1 || table.nPol > 2) throw std::runtime_error(spec.path + ": a delay table needs one value per polarisation");
+    std::vector<uint8_t> seen(layout_.nSpw * layout_.nAnt, 0);
+    for (const CalRow& row : table.rows) {
+      const std::size_t s = static_cast<std::size_t>(row.spw), a = static_cast<std::size_t>(row.antenna);
+      if (s >= layout_.nSpw || a >= layout_.nAnt) continue;
+      if (s >= table.delayPivotHz.size()) throw std::runtime_error(spec.path + ": SPW " + std::to_string(s) + " is not in its SPECTRAL_WINDOW");
+      if (seen[s * layout_.nAnt + a]++) throw std::runtime_error(spec.path + ": more than one delay for SPW " + std::to_string(s) + ", antenna " + std::to_string(a));
+      for (std::size_t q = 0; q < 2; ++q) {
+        const std::size_t p = table.nPol == 1 ? 0 : q;
+        const bool flagged = row.flag[p];
+        const double ns = row.param[p].real();
+        for (std::size_t k = 0; k < layout_.nChan; ++k) {
+          const Cx phasor = std::polar(1.0, 2 * M_PI * ns * 1e-9 * (layout_.chanFreqHz[s][k] - table.delayPivotHz[s]));
+          for (std::size_t t = 0; t < nT_; ++t) {
+            const std::size_t i = Index(t, s, a, k, q);
+            if (flagged) {
+              ok_[i] = 0;
+            } else {
+              value_[i] *= phasor;
+            }
+          }
+        }
+      }
+    }
+    for (std::size_t s = 0; s < layout_.nSpw; ++s)
+      for (std::size_t a = 0; a < layout_.nAnt; ++a) {
+        if (seen[s * layout_.nAnt + a]) continue;
+        for (std::size_t t = 0; t < nT_; ++t)
+          for (std::size_t k = 0; k < layout_.nChan; ++k)
+            for (std::size_t q = 0; q < 2; ++q) ok_[Index(t, s, a, k, q)] = 0;
       }
   }
 
@@ -127,6 +168,104 @@ class Jones {
   std::vector<uint8_t> ok_;
 };
 
+// One chunk of rows in flight: read, corrected, written.
+struct Chunk {
+  std::size_t row0 = 0, n = 0;
+  casacore::Cube<casacore::Complex> data, corrected;
+  casacore::Cube<bool> flag;
+  casacore::Matrix<float> sigma, rowWeight;
+  casacore::Cube<float> weight;
+};
+
+// Reads DATA, FLAG and SIGMA of rows [row0, row0 + n). The caller holds CasacoreMutex().
+std::unique_ptr<Chunk> ReadChunk(const casacore::MeasurementSet& ms, std::size_t row0, std::size_t n) {
+  auto chunk = std::make_unique<Chunk>();
+  chunk->row0 = row0;
+  chunk->n = n;
+  const casacore::Slice rows(row0, n);
+  chunk->data = casacore::ArrayColumn<casacore::Complex>(ms, "DATA").getColumnRange(rows);
+  chunk->flag = casacore::ArrayColumn<bool>(ms, "FLAG").getColumnRange(rows);
+  chunk->sigma = casacore::ArrayColumn<float>(ms, "SIGMA").getColumnRange(rows);
+  return chunk;
+}
+
+// Writes CORRECTED_DATA, FLAG and the weights of a corrected chunk. The caller holds CasacoreMutex().
+void WriteChunk(casacore::MeasurementSet& ms, const MsLayout& layout, const Chunk& chunk) {
+  const casacore::Slice rows(chunk.row0, chunk.n);
+  casacore::ArrayColumn<casacore::Complex>(ms, "CORRECTED_DATA").putColumnRange(rows, chunk.corrected);
+  casacore::ArrayColumn<bool>(ms, "FLAG").putColumnRange(rows, chunk.flag);
+  if (layout.hasWeightSpectrum) casacore::ArrayColumn<float>(ms, "WEIGHT_SPECTRUM").putColumnRange(rows, chunk.weight);
+  casacore::ArrayColumn<float>(ms, "WEIGHT").putColumnRange(rows, chunk.rowWeight);
+}
+
+// CORRECTED_DATA, weights and flags of a chunk from its DATA, FLAG and SIGMA (no casacore table calls).
+void CorrectChunk(Chunk& chunk, const MsLayout& layout, const Jones& jones, const std::vector<std::pair<int, int>>& receptors, int threads, ApplyResult& result) {
+  const std::size_t n = chunk.n, row0 = chunk.row0;
+  const casacore::Cube<casacore::Complex>& data = chunk.data;
+  const casacore::Matrix<float>& sigma = chunk.sigma;
+  casacore::Cube<bool>& flag = chunk.flag;
+  // Weights start from DATA's SIGMA (as CASA's calwt does), so applying again gives the same weights.
+  chunk.weight.resize(data.shape());
+  chunk.corrected.resize(data.shape());
+  chunk.rowWeight.resize(layout.nCorr, n);
+  casacore::Cube<float>& weight = chunk.weight;
+  casacore::Cube<casacore::Complex>& corrected = chunk.corrected;
+  casacore::Matrix<float>& rowWeight = chunk.rowWeight;
+  std::mutex resultMutex;
+  ParallelFor(n, threads, [&](std::size_t begin, std::size_t end) {
+    ApplyResult local;
+    for (std::size_t r = begin; r < end; ++r) {
+      const std::size_t row = row0 + r, t = layout.timeIndex[row], s = layout.spw[row];
+      const std::size_t ai = layout.ant1[row], aj = layout.ant2[row];
+      const Cx* gI = jones.Values(t, s, ai);
+      const Cx* gJ = jones.Values(t, s, aj);
+      const uint8_t* okI = jones.Oks(t, s, ai);
+      const uint8_t* okJ = jones.Oks(t, s, aj);
+      for (std::size_t c = 0; c < layout.nCorr; ++c) {
+        const auto [qi, qj] = receptors[c];
+        const double sd = sigma(c, r);
+        const double sigmaWeight = sd > 0 ? 1.0 / (sd * sd) : 0.0;
+        double weightSum = 0, unflagged = 0;
+        for (std::size_t k = 0; k < layout.nChan; ++k) {
+          local.cells += 1;
+          if (flag(c, k, r)) local.flaggedBefore += 1;
+          const bool ok = okI[2 * k + qi] && okJ[2 * k + qj];
+          if (!ok) {
+            flag(c, k, r) = true;
+            corrected(c, k, r) = casacore::Complex(0, 0);
+            weight(c, k, r) = 0;
+          } else {
+            const Cx& gi = gI[2 * k + qi];
+            const Cx& gj = gJ[2 * k + qj];
+            // v / (g_i conj(g_j)) = v conj(g_i conj(g_j)) / |g_i g_j|^2, in real arithmetic.
+            const double pr = gi.real() * gj.real() + gi.imag() * gj.imag(), pi = gi.imag() * gj.real() - gi.real() * gj.imag();
+            const double norm = pr * pr + pi * pi, inverse = 1.0 / norm;
+            const double vr = data(c, k, r).real(), vi = data(c, k, r).imag();
+            corrected(c, k, r) = casacore::Complex(static_cast<float>((vr * pr + vi * pi) * inverse), static_cast<float>((vi * pr - vr * pi) * inverse));
+            weight(c, k, r) = static_cast<float>(norm * sigmaWeight);
+          }
+          if (flag(c, k, r)) {
+            local.flaggedAfter += 1;
+          } else {
+            local.unflagged += 1;
+            const casacore::Complex& v = corrected(c, k, r);
+            if (std::isfinite(v.real()) && std::isfinite(v.imag()) && std::norm(v) > 0) local.unflaggedNonZeroFinite += 1;
+            weightSum += weight(c, k, r);
+            unflagged += 1;
+          }
+        }
+        rowWeight(c, r) = unflagged > 0 ? static_cast<float>(weightSum / unflagged) : 0.0f;
+      }
+    }
+    const std::lock_guard<std::mutex> lock(resultMutex);
+    result.cells += local.cells;
+    result.flaggedBefore += local.flaggedBefore;
+    result.flaggedAfter += local.flaggedAfter;
+    result.unflagged += local.unflagged;
+    result.unflaggedNonZeroFinite += local.unflaggedNonZeroFinite;
+  });
+}
+
 ApplyResult Apply(const ApplySpec& spec) {
   std::unique_ptr<casacore::MeasurementSet> ms;
   MsLayout layout;
@@ -138,87 +277,54 @@ ApplyResult Apply(const ApplySpec& spec) {
     if (!ms->tableDesc().isColumn("CORRECTED_DATA")) throw std::runtime_error(spec.msPath + ": no CORRECTED_DATA column");
     for (const TableSpec& t : spec.tables) tables.push_back(ReadCalTable(t.path));
   }
-  Jones jones(layout);
-  for (std::size_t t = 0; t < tables.size(); ++t) jones.Multiply(tables[t], spec.tables[t]);
-  std::vector<std::pair<int, int>> receptors;
-  for (int c : layout.corrType) receptors.push_back(Receptors(c));
-
   ApplyResult result;
-  std::mutex resultMutex;
-  const std::size_t chunk = ChunkRows(layout, 32u << 20);
-  for (std::size_t row0 = 0; row0 < layout.nRows; row0 += chunk) {
-    const std::size_t n = std::min(chunk, layout.nRows - row0);
-    const casacore::Slice rows(row0, n);
-    casacore::Cube<casacore::Complex> data;
-    casacore::Cube<bool> flag;
-    casacore::Matrix<float> sigma;
-    {
+  try {
+    Jones jones(layout);
+    for (std::size_t t = 0; t < tables.size(); ++t) jones.Multiply(tables[t], spec.tables[t]);
+    std::vector<std::pair<int, int>> receptors;
+    for (int c : layout.corrType) receptors.push_back(Receptors(c));
+
+    // A pipeline: while chunk i is corrected on the worker threads, this thread writes chunk i-1 and
+    // reads chunk i+1, so the table I/O (serialised by the casacore lock) overlaps the arithmetic.
+    const std::size_t chunkRows = ChunkRows(layout, 32u << 20);
+    const auto read = [&](std::size_t row0) {
       const std::lock_guard<std::mutex> lock(CasacoreMutex());
-      data = casacore::ArrayColumn<casacore::Complex>(*ms, "DATA").getColumnRange(rows);
-      flag = casacore::ArrayColumn<bool>(*ms, "FLAG").getColumnRange(rows);
-      sigma = casacore::ArrayColumn<float>(*ms, "SIGMA").getColumnRange(rows);
-    }
-    // Weights start from DATA's SIGMA (as CASA's calwt does), so applying again gives the same weights.
-    casacore::Cube<float> weight(data.shape());
-    casacore::Cube<casacore::Complex> corrected(data.shape());
-    casacore::Matrix<float> rowWeight(layout.nCorr, n);
-    ParallelFor(n, spec.threads, [&](std::size_t begin, std::size_t end) {
-      ApplyResult local;
-      for (std::size_t r = begin; r < end; ++r) {
-        const std::size_t row = row0 + r, t = layout.timeIndex[row], s = layout.spw[row];
-        const std::size_t ai = layout.ant1[row], aj = layout.ant2[row];
-        const Cx* gI = jones.Values(t, s, ai);
-        const Cx* gJ = jones.Values(t, s, aj);
-        const uint8_t* okI = jones.Oks(t, s, ai);
-        const uint8_t* okJ = jones.Oks(t, s, aj);
-        for (std::size_t c = 0; c < layout.nCorr; ++c) {
-          const auto [qi, qj] = receptors[c];
-          const double sd = sigma(c, r);
-          const double sigmaWeight = sd > 0 ? 1.0 / (sd * sd) : 0.0;
-          double weightSum = 0, unflagged = 0;
-          for (std::size_t k = 0; k < layout.nChan; ++k) {
-            local.cells += 1;
-            if (flag(c, k, r)) local.flaggedBefore += 1;
-            const bool ok = okI[2 * k + qi] && okJ[2 * k + qj];
-            if (!ok) {
-              flag(c, k, r) = true;
-              corrected(c, k, r) = casacore::Complex(0, 0);
-              weight(c, k, r) = 0;
-            } else {
-              const Cx& gi = gI[2 * k + qi];
-              const Cx& gj = gJ[2 * k + qj];
-              // v / (g_i conj(g_j)) = v conj(g_i conj(g_j)) / |g_i g_j|^2, in real arithmetic.
-              const double pr = gi.real() * gj.real() + gi.imag() * gj.imag(), pi = gi.imag() * gj.real() - gi.real() * gj.imag();
-              const double norm = pr * pr + pi * pi, inverse = 1.0 / norm;
-              const double vr = data(c, k, r).real(), vi = data(c, k, r).imag();
-              corrected(c, k, r) = casacore::Complex(static_cast<float>((vr * pr + vi * pi) * inverse), static_cast<float>((vi * pr - vr * pi) * inverse));
-              weight(c, k, r) = static_cast<float>(norm * sigmaWeight);
-            }
-            if (flag(c, k, r)) {
-              local.flaggedAfter += 1;
-            } else {
-              local.unflagged += 1;
-              const casacore::Complex& v = corrected(c, k, r);
-              if (std::isfinite(v.real()) && std::isfinite(v.imag()) && std::norm(v) > 0) local.unflaggedNonZeroFinite += 1;
-              weightSum += weight(c, k, r);
-              unflagged += 1;
-            }
-          }
-          rowWeight(c, r) = unflagged > 0 ? static_cast<float>(weightSum / unflagged) : 0.0f;
+      return ReadChunk(*ms, row0, std::min(chunkRows, layout.nRows - row0));
+    };
+    const auto write = [&](const Chunk& chunk) {
+      const std::lock_guard<std::mutex> lock(CasacoreMutex());
+      WriteChunk(*ms, layout, chunk);
+    };
+    std::unique_ptr<Chunk> next = layout.nRows > 0 ? read(0) : nullptr, corrected;
+    while (next) {
+      std::unique_ptr<Chunk> current = std::move(next);
+      std::exception_ptr computeFailure;
+      std::thread compute([&] {
+        try {
+          CorrectChunk(*current, layout, jones, receptors, spec.threads, result);
+        } catch (...) {
+          computeFailure = std::current_exception();
         }
+      });
+      std::exception_ptr ioFailure;
+      try {
+        if (corrected) write(*corrected);
+        const std::size_t row0 = current->row0 + current->n;
+        if (row0 < layout.nRows) next = read(row0);
+      } catch (...) {
+        ioFailure = std::current_exception();
       }
-      const std::lock_guard<std::mutex> lock(resultMutex);
-      result.cells += local.cells;
-      result.flaggedBefore += local.flaggedBefore;
-      result.flaggedAfter += local.flaggedAfter;
-      result.unflagged += local.unflagged;
-      result.unflaggedNonZeroFinite += local.unflaggedNonZeroFinite;
-    });
+      compute.join();
+      if (ioFailure) std::rethrow_exception(ioFailure);
+      if (computeFailure) std::rethrow_exception(computeFailure);
+      corrected = std::move(current);
+    }
+    if (corrected) write(*corrected);
+  } catch (...) {
+    // The MS is closed under the casacore lock, on failure too.
     const std::lock_guard<std::mutex> lock(CasacoreMutex());
-    casacore::ArrayColumn<casacore::Complex>(*ms, "CORRECTED_DATA").putColumnRange(rows, corrected);
-    casacore::ArrayColumn<bool>(*ms, "FLAG").putColumnRange(rows, flag);
-    if (layout.hasWeightSpectrum) casacore::ArrayColumn<float>(*ms, "WEIGHT_SPECTRUM").putColumnRange(rows, weight);
-    casacore::ArrayColumn<float>(*ms, "WEIGHT").putColumnRange(rows, rowWeight);
+    ms.reset();
+    throw;
   }
   const std::lock_guard<std::mutex> lock(CasacoreMutex());
   ms.reset();

@@ -26,6 +26,7 @@ constexpr double kRadToDeg = 57.29577951308232;
 
 struct SolveSpec {
   std::string msPath, bandpassPath, gainPhasePath, gainAmpPath;
+  std::string delayPath;  // empty: no delay (K) solve
   int refAntenna = -1;  // preferred; -1 = automatic
   int minBaselines = 4;
   double minSnr = 5;
@@ -334,8 +335,22 @@ class Solver {
     primaryRef_ = refOrder_.front();
     TableStats bp{"BP", spec_.bandpassPath};
     bp.filled = FillGaps(bandpass_, layout_.nSpw, layout_.nChan, nPol_, nAnt_, spec_.fillGapChannels);
-    Summarise(bp, bandpass_, present_, layout_.nSpw * nPol_, [&](std::size_t c) { return (c / (layout_.nChan * nPol_)) * nPol_ + c % nPol_; });
-    bp.refMissing = CountRefMissing(bandpass_);
+    // With a delay solve, the bandpass table holds what the delays leave (K × B is the solved
+    // bandpass, which the gains below still use).
+    std::vector<CellSolution> bandpassTable = bandpass_;
+    std::vector<CellSolution> delays;
+    TableStats k{"K", spec_.delayPath};
+    if (!spec_.delayPath.empty()) {
+      delays = FitDelays();
+      RemoveDelays(bandpassTable, delays);
+      // Delays have no phase to scatter: summarised as unit phasors (counts, SNR).
+      std::vector<CellSolution> unit = delays;
+      for (auto& cell : unit) std::fill(cell.g.begin(), cell.g.end(), Cx(1, 0));
+      Summarise(k, unit, present_, nPol_, [&](std::size_t c) { return c % nPol_; });
+      k.refMissing = CountRefMissing(delays);
+    }
+    Summarise(bp, bandpassTable, present_, layout_.nSpw * nPol_, [&](std::size_t c) { return (c / (layout_.nChan * nPol_)) * nPol_ + c % nPol_; });
+    bp.refMissing = CountRefMissing(bandpassTable);
     for (std::size_t a = 0; a < nAnt_; ++a) {
       if (!present_[a]) continue;
       std::size_t flagged = 0;
@@ -398,14 +413,18 @@ class Solver {
     {
       const std::lock_guard<std::mutex> lock(CasacoreMutex());
       ms_.reset();
-      bp.rows = Write(spec_.bandpassPath, "B Jones", bandpass_, layout_.nChan, [&](std::size_t) { return 0.5 * (t0 + t1); },
+      bp.rows = Write(spec_.bandpassPath, "B Jones", bandpassTable, layout_.nChan, [&](std::size_t) { return 0.5 * (t0 + t1); },
                       [&](std::size_t) { return span; }, layout_.nSpw);
+      if (!delays.empty()) {
+        k.rows = Write(spec_.delayPath, "K Jones", delays, 1, [&](std::size_t) { return 0.5 * (t0 + t1); }, [&](std::size_t) { return span; }, layout_.nSpw);
+      }
       gp.rows = WriteGains(spec_.gainPhasePath, phase, bins, binTimes_);
       std::vector<std::vector<std::size_t>> all(1);
       for (std::size_t t = 0; t < layout_.times.size(); ++t) all[0].push_back(t);
       ga.rows = WriteGains(spec_.gainAmpPath, amplitude, all, {0.5 * (t0 + t1)});
     }
     result.tables = {bp, gp, ga};
+    if (!delays.empty()) result.tables.push_back(k);
     return result;
   }
 
@@ -527,6 +546,100 @@ class Solver {
 
   const CellSolution& Bp(std::size_t s, std::size_t k, std::size_t p) const { return bandpass_[(s * layout_.nChan + k) * nPol_ + p]; }
 
+  // Per (SPW, polarisation), each antenna's delay in ns (in g's real part): the τ that maximises
+  // |Σ_k g_k e^{-2πiτ(ν_k - ν_mid)}| over its solved bandpass channels (ν_mid the channel nChan/2: the
+  // delay table's single SPW channel, CASA's pivot), searched on a grid 8× finer than 1/bandwidth across ±1/(2Δν), then refined by golden section.
+  std::vector<CellSolution> FitDelays() const {
+    const std::size_t nChan = layout_.nChan;
+    if (nChan < 2) throw std::runtime_error(spec_.msPath + ": a delay solve needs at least two channels per SPW");
+    std::vector<CellSolution> delays(layout_.nSpw * nPol_);
+    ParallelFor(delays.size(), spec_.threads, [&](std::size_t begin, std::size_t end) {
+      std::vector<Cx> g(nChan);
+      std::vector<uint8_t> use(nChan);
+      for (std::size_t c = begin; c < end; ++c) {
+        const std::size_t s = c / nPol_, p = c % nPol_;
+        const std::vector<double>& freq = layout_.chanFreqHz[s];
+        const double step = (freq[nChan - 1] - freq[0]) / static_cast<double>(nChan - 1);
+        for (std::size_t ch = 0; ch < nChan; ++ch) {
+          if (std::abs(freq[ch] - freq[0] - static_cast<double>(ch) * step) > 1e-3 * std::abs(step)) {
+            throw std::runtime_error(spec_.msPath + ": SPW " + std::to_string(s) + " has unevenly spaced channels: the delay solve needs even spacing");
+          }
+        }
+        const double x0 = freq[0] - freq[nChan / 2];
+        CellSolution cell;
+        cell.g.assign(nAnt_, Cx(0, 0));
+        cell.snr.assign(nAnt_, 0);
+        cell.err.assign(nAnt_, 0);
+        cell.ok.assign(nAnt_, 0);
+        cell.ref = Bp(s, nChan / 2, p).ref;
+        for (std::size_t a = 0; a < nAnt_; ++a) {
+          std::size_t solved = 0;
+          double snr2 = 0;
+          for (std::size_t ch = 0; ch < nChan; ++ch) {
+            const CellSolution& bp = Bp(s, ch, p);
+            use[ch] = bp.ok[a];
+            g[ch] = bp.g[a];
+            if (use[ch]) {
+              ++solved;
+              snr2 += static_cast<double>(bp.snr[a]) * bp.snr[a];
+            }
+          }
+          if (solved < 2) continue;
+          // |Σ g_k e^{-2πiτ x_k}| with x_k = x0 + k·step: one rotation per channel.
+          const auto power = [&](double tau) {
+            const Cx turn = std::polar(1.0, -2 * M_PI * tau * step);
+            Cx phasor = std::polar(1.0, -2 * M_PI * tau * x0), sum(0, 0);
+            for (std::size_t ch = 0; ch < nChan; ++ch, phasor *= turn)
+              if (use[ch]) sum += g[ch] * phasor;
+            return std::abs(sum);
+          };
+          const double range = 0.5 / std::abs(step);
+          const std::size_t points = 8 * nChan;
+          const double dtau = 2 * range / static_cast<double>(points);
+          double best = 0, bestPower = -1;
+          for (std::size_t i = 0; i <= points; ++i) {
+            const double tau = -range + static_cast<double>(i) * dtau;
+            const double value = power(tau);
+            if (value > bestPower) {
+              bestPower = value;
+              best = tau;
+            }
+          }
+          double lo = best - dtau, hi = best + dtau;
+          const double ratio = 0.5 * (std::sqrt(5.0) - 1);
+          for (int it = 0; it < 60; ++it) {
+            const double m1 = hi - ratio * (hi - lo), m2 = lo + ratio * (hi - lo);
+            if (power(m1) < power(m2)) lo = m1; else hi = m2;
+          }
+          cell.g[a] = Cx(0.5 * (lo + hi) * 1e9, 0);
+          cell.snr[a] = static_cast<float>(std::sqrt(snr2));
+          cell.ok[a] = 1;
+        }
+        delays[c] = std::move(cell);
+      }
+    });
+    return delays;
+  }
+
+  // Divides each solved bandpass channel by the phasor its antenna's delay gives it.
+  void RemoveDelays(std::vector<CellSolution>& bandpass, const std::vector<CellSolution>& delays) const {
+    const std::size_t nChan = layout_.nChan;
+    for (std::size_t s = 0; s < layout_.nSpw; ++s) {
+      const std::vector<double>& freq = layout_.chanFreqHz[s];
+      for (std::size_t ch = 0; ch < nChan; ++ch)
+        for (std::size_t p = 0; p < nPol_; ++p) {
+          CellSolution& bp = bandpass[(s * nChan + ch) * nPol_ + p];
+          const CellSolution& delay = delays[s * nPol_ + p];
+          for (std::size_t a = 0; a < nAnt_; ++a) {
+            if (!bp.ok[a] || !delay.ok[a]) continue;
+            // The phasor as the apply (and CASA) computes it from the table's single-precision delay.
+            const double ns = static_cast<float>(delay.g[a].real());
+            bp.g[a] /= std::polar(1.0, 2 * M_PI * ns * 1e-9 * (freq[ch] - freq[nChan / 2]));
+          }
+        }
+    }
+  }
+
   // Pass 2: per (integration, receptor, baseline) with the bandpass in the model; threads split rows.
   void AccumulateGains() {
     const std::size_t nBl = bls_.size(), nT = layout_.times.size();
@@ -626,7 +739,8 @@ class Solver {
     table.visCal = visCal;
     table.nPol = nPol_;
     table.nChan = nChan;
-    const bool perSpw = visCal == "B Jones";
+    const bool perSpw = visCal != "G Jones";
+    const bool delay = IsDelayTable(visCal);
     for (std::size_t g = 0; g < nGroups; ++g) {
       for (std::size_t s = 0; s < layout_.nSpw; ++s) {
         if (perSpw && s != g) continue;
@@ -643,7 +757,8 @@ class Solver {
             for (std::size_t p = 0; p < nPol_; ++p) {
               const CellSolution& cell = cells[(g * nChan + k) * nPol_ + p];
               const bool ok = cell.ok[a];
-              row.param.emplace_back(ok ? casacore::Complex(static_cast<float>(cell.g[a].real()), static_cast<float>(cell.g[a].imag())) : casacore::Complex(1, 0));
+              const casacore::Complex unsolved(delay ? 0 : 1, 0);
+              row.param.emplace_back(ok ? casacore::Complex(static_cast<float>(cell.g[a].real()), static_cast<float>(cell.g[a].imag())) : unsolved);
               row.paramErr.push_back(cell.err[a]);
               row.snr.push_back(cell.snr[a]);
               row.weight.push_back(ok ? 1.0f : 0.0f);
@@ -654,7 +769,7 @@ class Solver {
       }
     }
     // Per SPW tables must follow the MS's SPW order, one group per SPW.
-    if (perSpw && nGroups != layout_.nSpw) throw std::logic_error("bandpass groups must be SPWs");
+    if (perSpw && nGroups != layout_.nSpw) throw std::logic_error("bandpass and delay groups must be SPWs");
     WriteCalTable(path, spec_.msPath, table, "contimg calibrate: " + visCal + ", reference antenna " + layout_.antennaNames[primaryRef_]);
     return table.rows.size();
   }
@@ -700,6 +815,7 @@ Napi::Value CalSolve(const Napi::CallbackInfo& info) {
   spec->bandpassPath = js.Get("bandpassPath").As<Napi::String>().Utf8Value();
   spec->gainPhasePath = js.Get("gainPhasePath").As<Napi::String>().Utf8Value();
   spec->gainAmpPath = js.Get("gainAmpPath").As<Napi::String>().Utf8Value();
+  if (js.Has("delayPath") && js.Get("delayPath").IsString()) spec->delayPath = js.Get("delayPath").As<Napi::String>().Utf8Value();
   spec->refAntenna = js.Get("refAntenna").As<Napi::Number>().Int32Value();
   spec->minBaselines = js.Get("minBaselines").As<Napi::Number>().Int32Value();
   spec->minSnr = js.Get("minSnr").As<Napi::Number>().DoubleValue();

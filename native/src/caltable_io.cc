@@ -20,7 +20,13 @@
 #include <casacore/tables/Tables/TableInfo.h>
 #include <casacore/tables/Tables/TableRecord.h>
 
+#include <cmath>
+#include <memory>
+#include <mutex>
 #include <stdexcept>
+
+#include "async_worker.h"
+#include "casacore_lock.h"
 
 namespace contimg {
 namespace {
@@ -28,12 +34,16 @@ namespace {
 using casacore::IPosition;
 
 casacore::TableDesc CalMainDesc(const std::string& msName, const std::string& visCal) {
+  const bool delay = IsDelayTable(visCal);
   casacore::TableDesc td(visCal, "1.0", casacore::TableDesc::Scratch);
   td.comment() = "New calibration table";
-  td.rwKeywordSet().define("ParType", "Complex");
+  td.rwKeywordSet().define("ParType", delay ? "Float" : "Complex");
   td.rwKeywordSet().define("MSName", msName);
   td.rwKeywordSet().define("VisCal", visCal);
   td.rwKeywordSet().define("PolBasis", "unknown");
+  // CASA reads a delay table without a version as pre-5.3, pivoting on the SPW's REF_FREQUENCY;
+  // any other version pivots on the channel nChan/2, as these tables are made.
+  td.rwKeywordSet().define("CASA_Version", "contimg (delay pivot: channel nChan/2, as CASA >= 5.3)");
   td.addColumn(casacore::ScalarColumnDesc<double>("TIME", casacore::ColumnDesc::Direct));
   td.addColumn(casacore::ScalarColumnDesc<int>("FIELD_ID", casacore::ColumnDesc::Direct));
   td.addColumn(casacore::ScalarColumnDesc<int>("SPECTRAL_WINDOW_ID", casacore::ColumnDesc::Direct));
@@ -42,7 +52,11 @@ casacore::TableDesc CalMainDesc(const std::string& msName, const std::string& vi
   td.addColumn(casacore::ScalarColumnDesc<double>("INTERVAL", casacore::ColumnDesc::Direct));
   td.addColumn(casacore::ScalarColumnDesc<int>("SCAN_NUMBER", casacore::ColumnDesc::Direct));
   td.addColumn(casacore::ScalarColumnDesc<int>("OBSERVATION_ID", casacore::ColumnDesc::Direct));
-  td.addColumn(casacore::ArrayColumnDesc<casacore::Complex>("CPARAM"));
+  if (delay) {
+    td.addColumn(casacore::ArrayColumnDesc<float>("FPARAM"));
+  } else {
+    td.addColumn(casacore::ArrayColumnDesc<casacore::Complex>("CPARAM"));
+  }
   td.addColumn(casacore::ArrayColumnDesc<float>("PARAMERR"));
   td.addColumn(casacore::ArrayColumnDesc<bool>("FLAG"));
   td.addColumn(casacore::ArrayColumnDesc<float>("SNR"));
@@ -86,7 +100,14 @@ void WriteCalTable(const std::string& path, const std::string& msPath, const Cal
   casacore::ScalarColumn<double> time(cal, "TIME"), interval(cal, "INTERVAL");
   casacore::ScalarColumn<int> field(cal, "FIELD_ID"), spw(cal, "SPECTRAL_WINDOW_ID"), ant1(cal, "ANTENNA1"), ant2(cal, "ANTENNA2"),
       scan(cal, "SCAN_NUMBER"), obs(cal, "OBSERVATION_ID");
-  casacore::ArrayColumn<casacore::Complex> param(cal, "CPARAM");
+  const bool delay = IsDelayTable(table.visCal);
+  std::unique_ptr<casacore::ArrayColumn<casacore::Complex>> cparam;
+  std::unique_ptr<casacore::ArrayColumn<float>> fparam;
+  if (delay) {
+    fparam = std::make_unique<casacore::ArrayColumn<float>>(cal, "FPARAM");
+  } else {
+    cparam = std::make_unique<casacore::ArrayColumn<casacore::Complex>>(cal, "CPARAM");
+  }
   casacore::ArrayColumn<float> err(cal, "PARAMERR"), snr(cal, "SNR"), weight(cal, "WEIGHT");
   casacore::ArrayColumn<bool> flag(cal, "FLAG");
   const IPosition shape(2, static_cast<ssize_t>(table.nPol), static_cast<ssize_t>(table.nChan));
@@ -101,18 +122,23 @@ void WriteCalTable(const std::string& path, const std::string& msPath, const Cal
     scan.put(r, row.scan);
     obs.put(r, row.observation);
     casacore::Matrix<casacore::Complex> p(shape);
-    casacore::Matrix<float> e(shape), s(shape), w(shape);
+    casacore::Matrix<float> d(shape), e(shape), s(shape), w(shape);
     casacore::Matrix<bool> f(shape);
     for (std::size_t k = 0; k < table.nChan; ++k)
       for (std::size_t q = 0; q < table.nPol; ++q) {
         const std::size_t i = k * table.nPol + q;
         p(q, k) = row.param[i];
+        d(q, k) = row.param[i].real();
         e(q, k) = row.paramErr[i];
         s(q, k) = row.snr[i];
         w(q, k) = row.weight[i];
         f(q, k) = row.flag[i];
       }
-    param.put(r, p);
+    if (delay) {
+      fparam->put(r, d);
+    } else {
+      cparam->put(r, p);
+    }
     err.put(r, e);
     snr.put(r, s);
     weight.put(r, w);
@@ -124,6 +150,7 @@ void WriteCalTable(const std::string& path, const std::string& msPath, const Cal
   for (const auto& [name, source] : subtables) {
     source->deepCopy(path + "/" + name, casacore::Table::New);
     casacore::Table copy(path + "/" + name, casacore::Table::Update);
+    // Single-channel SPWs for gains and delays (CASA's KJones pivots on that channel's frequency).
     if (std::string(name) == "SPECTRAL_WINDOW" && table.nChan == 1) MakeSingleChannel(copy);
     cal.rwKeywordSet().defineTable(name, copy);
   }
@@ -144,23 +171,49 @@ void WriteCalTable(const std::string& path, const std::string& msPath, const Cal
 
 CalTable ReadCalTable(const std::string& path) {
   const casacore::Table cal(path, casacore::Table::Old);
-  if (!cal.keywordSet().isDefined("ParType") || cal.keywordSet().asString("ParType") != "Complex" || !cal.tableDesc().isColumn("CPARAM")) {
-    throw std::runtime_error(path + ": not a calibration table with complex parameters (ParType Complex, CPARAM)");
-  }
+  const casacore::TableRecord& keywords = cal.keywordSet();
+  const std::string parType = keywords.isDefined("ParType") ? std::string(keywords.asString("ParType")) : "";
   CalTable table;
-  table.visCal = cal.keywordSet().isDefined("VisCal") ? std::string(cal.keywordSet().asString("VisCal")) : "";
+  table.visCal = keywords.isDefined("VisCal") ? std::string(keywords.asString("VisCal")) : "";
+  const bool delay = IsDelayTable(table.visCal) && parType == "Float" && cal.tableDesc().isColumn("FPARAM");
+  if (!delay && (parType != "Complex" || !cal.tableDesc().isColumn("CPARAM"))) {
+    throw std::runtime_error(path + ": not a calibration table with complex parameters (ParType Complex, CPARAM) or delays (K Jones, FPARAM)");
+  }
+  if (delay) {
+    if (!keywords.isDefined("SPECTRAL_WINDOW")) throw std::runtime_error(path + ": a delay table without its SPECTRAL_WINDOW subtable");
+    const casacore::Table spw = keywords.asTable("SPECTRAL_WINDOW");
+    const casacore::ArrayColumn<double> freq(spw, "CHAN_FREQ");
+    for (casacore::rownr_t r = 0; r < spw.nrow(); ++r) {
+      const casacore::Vector<double> f = freq(r);
+      table.delayPivotHz.push_back(f[f.size() / 2]);
+    }
+  }
   casacore::ScalarColumn<double> time(cal, "TIME"), interval(cal, "INTERVAL");
   casacore::ScalarColumn<int> field(cal, "FIELD_ID"), spw(cal, "SPECTRAL_WINDOW_ID"), ant1(cal, "ANTENNA1"), ant2(cal, "ANTENNA2");
-  casacore::ArrayColumn<casacore::Complex> param(cal, "CPARAM");
+  std::unique_ptr<casacore::ArrayColumn<casacore::Complex>> cparam;
+  std::unique_ptr<casacore::ArrayColumn<float>> fparam;
+  if (delay) {
+    fparam = std::make_unique<casacore::ArrayColumn<float>>(cal, "FPARAM");
+  } else {
+    cparam = std::make_unique<casacore::ArrayColumn<casacore::Complex>>(cal, "CPARAM");
+  }
   casacore::ArrayColumn<bool> flag(cal, "FLAG");
   for (casacore::rownr_t r = 0; r < cal.nrow(); ++r) {
-    const casacore::Matrix<casacore::Complex> p = param(r);
+    casacore::Matrix<casacore::Complex> p;
     const casacore::Matrix<bool> f = flag(r);
+    if (delay) {
+      const casacore::Matrix<float> ns = (*fparam)(r);
+      p.resize(ns.shape());
+      for (std::size_t k = 0; k < ns.ncolumn(); ++k)
+        for (std::size_t q = 0; q < ns.nrow(); ++q) p(q, k) = casacore::Complex(ns(q, k), 0);
+    } else {
+      p = (*cparam)(r);
+    }
     if (r == 0) {
       table.nPol = p.nrow();
       table.nChan = p.ncolumn();
     } else if (p.nrow() != table.nPol || p.ncolumn() != table.nChan) {
-      throw std::runtime_error(path + ": rows with different CPARAM shapes are not supported");
+      throw std::runtime_error(path + ": rows with different parameter shapes are not supported");
     }
     CalRow row;
     row.time = time(r);
@@ -177,6 +230,86 @@ CalTable ReadCalTable(const std::string& path) {
     table.rows.push_back(std::move(row));
   }
   return table;
+}
+
+namespace {
+
+struct TableContents {
+  CalTable table;
+  std::vector<std::string> antennaNames;
+  std::vector<std::vector<double>> spwFreqHz;
+};
+
+TableContents ReadTableContents(const std::string& path) {
+  TableContents contents;
+  contents.table = ReadCalTable(path);
+  const casacore::Table cal(path, casacore::Table::Old);
+  for (const char* name : {"ANTENNA", "SPECTRAL_WINDOW"}) {
+    if (!cal.keywordSet().isDefined(name)) throw std::runtime_error(path + ": no " + name + " subtable");
+  }
+  const casacore::Table antenna = cal.keywordSet().asTable("ANTENNA");
+  const casacore::ScalarColumn<casacore::String> names(antenna, "NAME");
+  for (casacore::rownr_t r = 0; r < antenna.nrow(); ++r) contents.antennaNames.push_back(names(r));
+  const casacore::Table spw = cal.keywordSet().asTable("SPECTRAL_WINDOW");
+  const casacore::ArrayColumn<double> freq(spw, "CHAN_FREQ");
+  for (casacore::rownr_t r = 0; r < spw.nrow(); ++r) {
+    const casacore::Vector<double> f = freq(r);
+    contents.spwFreqHz.emplace_back(f.begin(), f.end());
+  }
+  return contents;
+}
+
+}  // namespace
+
+Napi::Value CalReadTable(const Napi::CallbackInfo& info) {
+  const std::string path = info[0].As<Napi::String>().Utf8Value();
+  auto contents = std::make_shared<TableContents>();
+  return PromiseWorker::Start(
+      info.Env(), "contimg:calReadTable", "casacore: ",
+      [path, contents] {
+        const std::lock_guard<std::mutex> lock(CasacoreMutex());
+        *contents = ReadTableContents(path);
+      },
+      [contents](Napi::Env env) -> Napi::Value {
+        const CalTable& t = contents->table;
+        const std::size_t n = t.rows.size(), cells = t.nChan * t.nPol;
+        Napi::Object out = Napi::Object::New(env);
+        out.Set("visCal", t.visCal);
+        out.Set("nPol", static_cast<double>(t.nPol));
+        out.Set("nChan", static_cast<double>(t.nChan));
+        Napi::Float64Array time = Napi::Float64Array::New(env, n);
+        Napi::Int32Array spw = Napi::Int32Array::New(env, n), antenna = Napi::Int32Array::New(env, n);
+        Napi::Float32Array param = Napi::Float32Array::New(env, n * cells * 2);
+        Napi::Uint8Array flag = Napi::Uint8Array::New(env, n * cells);
+        for (std::size_t r = 0; r < n; ++r) {
+          const CalRow& row = t.rows[r];
+          time[r] = row.time;
+          spw[r] = row.spw;
+          antenna[r] = row.antenna;
+          for (std::size_t i = 0; i < cells; ++i) {
+            param[2 * (r * cells + i)] = row.param[i].real();
+            param[2 * (r * cells + i) + 1] = row.param[i].imag();
+            flag[r * cells + i] = row.flag[i] ? 1 : 0;
+          }
+        }
+        out.Set("timeMjdS", time);
+        out.Set("spw", spw);
+        out.Set("antenna", antenna);
+        out.Set("cparam", param);
+        out.Set("flag", flag);
+        Napi::Array names = Napi::Array::New(env, contents->antennaNames.size());
+        for (std::size_t a = 0; a < contents->antennaNames.size(); ++a) names.Set(static_cast<uint32_t>(a), contents->antennaNames[a]);
+        out.Set("antennaNames", names);
+        Napi::Array spws = Napi::Array::New(env, contents->spwFreqHz.size());
+        for (std::size_t s = 0; s < contents->spwFreqHz.size(); ++s) {
+          Napi::Float64Array f = Napi::Float64Array::New(env, contents->spwFreqHz[s].size());
+          std::copy(contents->spwFreqHz[s].begin(), contents->spwFreqHz[s].end(), f.Data());
+          spws.Set(static_cast<uint32_t>(s), f);
+        }
+        out.Set("spwFreqHz", spws);
+        return out;
+      },
+      Napi::Object::New(info.Env()));
 }
 
 }  // namespace contimg

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <napi.h>
+
 #include <casacore/casa/BasicSL/Complex.h>
 
 #include <string>
@@ -17,10 +19,16 @@ struct CalRow {
 };
 
 struct CalTable {
-  std::string visCal;  // "B Jones", "G Jones"
+  std::string visCal;  // "B Jones", "G Jones", "K Jones"
   std::size_t nPol = 0, nChan = 0;  // per row
   std::vector<CalRow> rows;
+  // A delay table's phase pivot per SPW (its SPECTRAL_WINDOW's single channel: the MS's channel nChan/2).
+  std::vector<double> delayPivotHz;
 };
+
+// A "K Jones" table holds delays: FPARAM (ns), ParType Float, one value per polarisation, written from
+// the real part of `param`.
+inline bool IsDelayTable(const std::string& visCal) { return visCal == "K Jones"; }
 
 // Writes a new table at `path` in CASA's calibration-table layout (NewCalTable: main columns,
 // keywords ParType/MSName/VisCal/PolBasis, table info "Calibration", subtables OBSERVATION,
@@ -28,7 +36,12 @@ struct CalTable {
 // of one channel, as CASA's G tables). The caller holds CasacoreMutex().
 void WriteCalTable(const std::string& path, const std::string& msPath, const CalTable& table, const std::string& history);
 
-// Reads a Complex-parameter calibration table. The caller holds CasacoreMutex().
+// Reads a Complex-parameter calibration table, or a delay table (delays in ns as the real part of
+// `param`, one channel, with `delayPivotHz`). The caller holds CasacoreMutex().
 CalTable ReadCalTable(const std::string& path);
+
+// calReadTable(path): a table's solutions, with its ANTENNA names and SPECTRAL_WINDOW frequencies
+// (for QA plots and checks), read off the event loop.
+Napi::Value CalReadTable(const Napi::CallbackInfo& info);
 
 }  // namespace contimg

@@ -11,6 +11,7 @@ import { eventRoutes } from './eventRoutes.js';
 import { groupRoutes } from './groupRoutes.js';
 import { liveEvents, type LiveSession } from './liveEvents.js';
 import { productRoutes } from './productRoutes.js';
+import { skyRoutes } from './skyRoutes.js';
 import { statusRoutes } from './statusRoutes.js';
 
 export interface ApiOptions extends ApiDeps {
@@ -45,6 +46,7 @@ export function buildApi({ heartbeatMs = 15_000, maxBufferedBytes = 4 * 1024 * 1
       await api.register(groupRoutes, deps);
       await api.register(eventRoutes, deps);
       await api.register(productRoutes, deps);
+      await api.register(skyRoutes, deps);
       await api.register(calibrationRoutes, deps);
       await api.register(liveEvents, { log: deps.log, sessions, heartbeatMs, maxBufferedBytes });
     },

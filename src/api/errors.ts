@@ -31,6 +31,11 @@ export function handleErrors(app: FastifyInstance): void {
     const code = err.validation ? 'INVALID_REQUEST' : err.code || 'BAD_REQUEST';
     return reply.status(status).send({ error: code, message: err.message });
   });
+  // ajv 8 coerces a query's "1e309" to Infinity and then skips its range checks (they test isFinite first).
+  app.addHook('preHandler', (request, _reply, next) => {
+    const infinite = Object.entries(request.query ?? {}).find(([, value]) => typeof value === 'number' && !Number.isFinite(value));
+    next(infinite && new ApiError(400, 'INVALID_REQUEST', `querystring/${infinite[0]} must be a finite number`));
+  });
   app.setNotFoundHandler((request, reply) =>
     reply.status(404).send({ error: 'NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0] ?? ''}` }),
   );

@@ -1,11 +1,12 @@
 import { createReadStream } from 'node:fs';
-import { realpath, stat } from 'node:fs/promises';
-import { extname, sep } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { extname } from 'node:path';
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import { dataPaths } from '../config/paths.js';
 import { imageOf, listImages, listMs, msOf, type ImageQuery } from '../projections/products.js';
 import type { ApiDeps } from './deps.js';
 import { ApiError } from './errors.js';
+import { imageProductFile } from './productFiles.js';
 import { errorReplies, FileReply, GroupParams, ImageFileParams, ImagePage, ImageParams, ImageEntry, ImagesQuery, MsEntry, MsPage, MsQuery } from './schemas.js';
 
 const CONTENT_TYPES: Readonly<Record<string, string>> = {
@@ -45,14 +46,7 @@ export const productRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, { read
     { schema: { params: ImageFileParams, response: { 200: FileReply, 400: errorReplies[400], 403: errorReplies[403], 404: errorReplies[404] } } },
     async (request, reply) => {
       const { id, product } = request.params;
-      const image = imageOf(readModels.db, id);
-      if (!image) throw new ApiError(404, 'IMAGE_NOT_FOUND', `no image ${id}`);
-      const path = image.products[product];
-      if (path === undefined) throw new ApiError(404, 'PRODUCT_NOT_FOUND', `image ${id} has no ${product}; it has ${Object.keys(image.products).join(', ')}`);
-      // The read model names the file; it must still resolve inside the images root (no symlink out).
-      const [root, real] = await Promise.all([realpath(imagesRoot).catch(() => imagesRoot), realpath(path).catch(() => null)]);
-      if (real === null) throw new ApiError(404, 'FILE_GONE', `the ${product} of image ${id} is no longer on disk`);
-      if (!real.startsWith(root + sep)) throw new ApiError(403, 'OUTSIDE_DATA_ROOT', `the ${product} of image ${id} lies outside the images directory`);
+      const real = await imageProductFile(readModels.db, imagesRoot, id, product);
       const { size } = await stat(real);
       return reply
         .type(CONTENT_TYPES[extname(real)] ?? 'application/octet-stream')

@@ -14,7 +14,7 @@ const StreamId = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9:._-]{0,199}$' })
 const Seq = Type.Integer({ minimum: 0 });
 
 export const ErrorReply = Type.Object({ error: Type.String(), message: Type.String() });
-export const errorReplies = { 400: ErrorReply, 401: ErrorReply, 403: ErrorReply, 404: ErrorReply, 409: ErrorReply };
+export const errorReplies = { 400: ErrorReply, 401: ErrorReply, 403: ErrorReply, 404: ErrorReply, 409: ErrorReply, 422: ErrorReply };
 
 export const Health = Type.Object({ status: Type.Literal('ok'), head: Seq, projectedThrough: Seq });
 
@@ -219,6 +219,44 @@ export const ImageParams = Type.Object({ id: StreamId });
 export const ImageFileParams = Type.Object({ id: StreamId, product: Type.String({ pattern: '^[a-z][a-z0-9_]{0,31}$' }) });
 export const FileReply = Type.Any({ description: 'the file, streamed (FITS, PNG, JSON or text)' });
 
+const Degrees = Nullable(Type.Number({ description: 'degrees, J2000; null where the projection has no sky position' }));
+export const SkyImageView = Type.Object({
+  imageId: Type.String(),
+  product: Type.String(),
+  width: Type.Integer(),
+  height: Type.Integer(),
+  planes: Type.Integer({ description: 'planes beyond the first two axes; the viewer shows the first' }),
+  unit: Nullable(Type.String()),
+  frequencyHz: Nullable(Type.Number()),
+  centre: Type.Object({ raDeg: Degrees, decDeg: Degrees }),
+  radiusDeg: Type.Number({ description: 'the cone around the centre that holds the whole image' }),
+});
+const PixelCoordinate = Type.Number({ minimum: -1e6, maximum: 1e6, description: 'FITS pixel coordinate: 1 is the centre of the first pixel' });
+export const SkyPositionQuery = Type.Object({ x: PixelCoordinate, y: PixelCoordinate }, { additionalProperties: false });
+export const SkyPosition = Type.Object({
+  x: Type.Number(),
+  y: Type.Number(),
+  raDeg: Degrees,
+  decDeg: Degrees,
+  value: Nullable(Type.Number({ description: 'the nearest pixel of the first plane; null off the image or blank' })),
+});
+export const FieldSourcesQuery = Type.Object(
+  {
+    catalog: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9._-]{1,64}$' })),
+    minFluxJy: Type.Optional(Type.Number({ minimum: 0, maximum: 1e6 })),
+    limit: Type.Integer({ minimum: 1, maximum: 5000, default: 500 }),
+  },
+  { additionalProperties: false },
+);
+export const FieldSources = Type.Object({
+  catalogs: Type.Array(Type.String(), { description: 'the catalogs the database holds' }),
+  sources: Type.Array(
+    Type.Object({ catalog: Type.String(), name: Type.String(), raDeg: Type.Number(), decDeg: Type.Number(), fluxJy: Type.Number(), x: Type.Number(), y: Type.Number() }),
+    { description: 'brightest first; x, y FITS pixel coordinates' },
+  ),
+  truncated: Type.Boolean({ description: 'more sources in the field than `limit`' }),
+});
+
 export const Caltable = Type.Object({
   caltableId: Type.String(),
   groupId: Type.String({ description: 'the calibrator group whose solve made it' }),
@@ -230,7 +268,9 @@ export const Caltable = Type.Object({
   medianSnr: Type.Number(),
   flaggedFraction: Type.Number(),
   registeredAt: Type.String(),
+  artifacts: Type.Record(Type.String(), Type.String(), { description: 'QA plots by key; fetch with /caltables/{id}/artifacts/{key}' }),
 });
+export const CaltableArtifactParams = Type.Object({ id: StreamId, key: Type.String({ pattern: '^[a-z][a-z0-9-]{0,63}$' }) });
 const Mjd = Type.Number({ minimum: 40000, maximum: 100000, description: 'modified Julian date (UTC)' });
 export const CaltablesQuery = Type.Object({ fromMjd: Type.Optional(Mjd), toMjd: Type.Optional(Mjd) }, { additionalProperties: false });
 export const CaltableList = Type.Object({ caltables: Type.Array(Caltable) });

@@ -3,7 +3,7 @@
  * clustered by catalog, declination strip and RA, so that a cone search reads a few contiguous
  * ranges per strip, then keeps what lies within the radius on the great circle.
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { CatalogSource, ConeMatch } from '../science/catalogs/catalogSource.js';
@@ -70,6 +70,17 @@ export class CatalogDb {
   /** The database of a data directory's `catalogs/` folder; `readonly` requires it to exist. */
   static open(catalogsDir: string, options: { readonly?: boolean } = {}): CatalogDb {
     return new CatalogDb(join(catalogsDir, CATALOG_DB_FILE), options.readonly === true);
+  }
+
+  /** `read` over the catalog database in `catalogsDir`, opened read-only; undefined when none has been imported. */
+  static read<T>(catalogsDir: string, read: (db: CatalogDb) => T): T | undefined {
+    if (!existsSync(join(catalogsDir, CATALOG_DB_FILE))) return undefined;
+    const db = CatalogDb.open(catalogsDir, { readonly: true });
+    try {
+      return read(db);
+    } finally {
+      db.close();
+    }
   }
 
   /** The import a file with this content already made into `catalog`, if any. */

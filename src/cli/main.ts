@@ -19,6 +19,8 @@ import { statusCommand } from './commands/status.js';
 import { serveCommand } from './commands/serve.js';
 import { catalogCalibratorCommand, catalogImportCommand, catalogSearchCommand } from './commands/catalog.js';
 import { flagCommand } from './commands/flag.js';
+import { mosaicCommand } from './commands/mosaic.js';
+import { sourcesCommand } from './commands/sources.js';
 import { CATALOG_FORMATS, type CatalogFormat } from '../science/catalogs/catalogFormats.js';
 
 const program = new Command('contimg')
@@ -232,6 +234,30 @@ program
   .option('--json', 'print the result as JSON')
   .action(async (ms: string, options: { strategy?: string; threads?: number; json?: boolean }) => {
     await flagCommand(ms, options);
+  });
+
+program
+  .command('mosaic')
+  .description('a primary-beam-weighted linear mosaic (Σ pb·I / Σ pb²) of images on a SIN grid covering them, with its weight map (Σ pb²), QA and thumbnail')
+  .argument('<images...>', "image directories (image.fits, pb.fits) or image FITS files with pb.fits beside them")
+  .requiredOption('--out <file>', 'the mosaic FITS; the weight map goes to X.weight.fits, the QA to X.qa.json, the thumbnail to X.png')
+  .option('--pb-cutoff <x>', 'a tile counts where its beam is at least this (default: image.pbCutoff)', Number.parseFloat)
+  .addOption(new Option('--interpolation <kind>', 'how tiles are resampled').choices(['bicubic', 'bilinear']).default('bicubic'))
+  .option('--json', 'print the result as JSON')
+  .action(async (images: string[], options: { out: string; pbCutoff?: number; interpolation: 'bicubic' | 'bilinear'; json?: boolean }, command: Command) => {
+    const pbCutoff = options.pbCutoff ?? configOf(command).config['image.pbCutoff'];
+    if (!(pbCutoff > 0 && pbCutoff <= 1)) throw new UsageError(`--pb-cutoff must be a number in (0, 1], got ${String(options.pbCutoff)}`);
+    await mosaicCommand(images, { ...options, pbCutoff });
+  });
+
+program
+  .command('sources')
+  .description('find the sources of a FITS image: local background and rms, islands above sources.seedSigma grown to sources.floodSigma, elliptical Gaussian fits with errors')
+  .argument('<image>', 'the FITS image (RA and Dec its first two axes, BMAJ/BMIN/BPA in its header)')
+  .option('--json', 'print the result as JSON')
+  .action(async (image: string, options: { json?: boolean }, command: Command) => {
+    const { config } = configOf(command);
+    await sourcesCommand(image, options, config);
   });
 
 class UsageError extends Error {

@@ -16,6 +16,7 @@ export const STAGES = [
   'validate',
   'crossmatch',
   'photometry',
+  'mosaic',
   'index',
 ] as const;
 export type Stage = (typeof STAGES)[number];
@@ -34,6 +35,12 @@ const Grade = Type.Union([Type.Literal('good'), Type.Literal('warn'), Type.Liter
 const ErrorInfo = Type.Object({ message: Text, code: Type.Optional(Text) }, strict);
 const Offset = Type.Object({ median: Finite, mad: Finite }, strict);
 const Beam = Type.Object({ majorArcsec: Finite, minorArcsec: Finite, paDeg: Finite }, strict);
+/** A fitted elliptical Gaussian: position, peak (Jy/beam), integrated flux (Jy), FWHM and PA east of north, each with its error; 0-based pixel x, y. */
+const DetectedSource = Type.Object({
+  raDeg: Finite, decDeg: Finite, raErrArcsec: Finite, decErrArcsec: Finite, peakJy: Finite, peakErrJy: Finite, intFluxJy: Finite, intFluxErrJy: Finite,
+  majorArcsec: Finite, minorArcsec: Finite, paDeg: Finite, majorErrArcsec: Finite, minorErrArcsec: Finite, paErrDeg: Finite,
+  x: Finite, y: Finite, localRmsJy: Finite, backgroundJy: Finite, snr: Finite, island: Count, fitted: Type.Boolean(),
+}, strict);
 
 /** `version` is the current schema version of the payload; older versions are upcast on read. */
 const define = <P extends TSchema>(version: number, payload: P) => ({ version, payload });
@@ -73,7 +80,7 @@ export const EVENT_DEFINITIONS = {
 
   // solve
   CalibratorSelected: define(1, Type.Object({ groupId: GroupId, calibrator: Text, fluxJy: Finite, separationDeg: Finite, reason: Text }, strict)),
-  CaltableRegistered: define(1, Type.Object({ groupId: GroupId, caltableId: Text, kind: Type.Union([Type.Literal('K'), Type.Literal('BP'), Type.Literal('G')]), path: Text, validFromMjd: Finite, validToMjd: Finite, refAntenna: Text, medianSnr: Finite, flaggedFraction: Fraction, phaseRmsDeg: Type.Optional(Finite), antennasSolved: Type.Optional(Count) }, strict)),
+  CaltableRegistered: define(1, Type.Object({ groupId: GroupId, caltableId: Text, kind: Type.Union([Type.Literal('K'), Type.Literal('BP'), Type.Literal('G')]), path: Text, validFromMjd: Finite, validToMjd: Finite, refAntenna: Text, medianSnr: Finite, flaggedFraction: Fraction, phaseRmsDeg: Type.Optional(Finite), antennasSolved: Type.Optional(Count), artifacts: Type.Optional(Type.Record(Type.String(), Text)) }, strict)),
   CalibrationRejected: define(1, Type.Object({ groupId: GroupId, msPath: Text, reason: Text, code: Text }, strict)),
 
   // apply
@@ -86,11 +93,23 @@ export const EVENT_DEFINITIONS = {
   // validate
   ImageQaMeasured: define(1, Type.Object({ groupId: GroupId, imageId: Text, rmsJy: Finite, peakJy: Finite, dynamicRange: Finite, beam: Beam, sourceCount: Count, grade: Grade, issues: Type.Array(Text), robustRmsJy: Type.Optional(Finite), thermalNoiseJy: Type.Optional(Finite), noiseRatio: Type.Optional(Finite), artifacts: Type.Optional(Type.Record(Type.String(), Text)) }, strict)),
 
-  // cross-match
-  CrossMatchCompleted: define(1, Type.Object({ groupId: GroupId, imageId: Text, catalog: Text, radiusArcsec: Finite, matched: Count, completeness: Fraction, raOffsetArcsec: Offset, decOffsetArcsec: Offset, fluxRatio: Offset, issues: Type.Array(Text) }, strict)),
+  // cross-match: the sources found in the image (fitted Gaussians, Condon errors), then one CrossMatchCompleted per catalog
+  SourcesFound: define(1, Type.Object({ groupId: GroupId, imageId: Text, imagePath: Text, seedSigma: Finite, floodSigma: Finite, islands: Count, sources: Type.Array(DetectedSource, { maxItems: 20000 }) }, strict)),
+  CrossMatchCompleted: define(1, Type.Object({
+    groupId: GroupId, imageId: Text, imagePath: Text, catalog: Text, radiusArcsec: Finite,
+    detected: Count, candidates: Count, matched: Count, expected: Count, recovered: Count, completeness: Type.Optional(Fraction),
+    raOffsetArcsec: Type.Optional(Offset), decOffsetArcsec: Type.Optional(Offset), rmsOffsetArcsec: Type.Optional(Finite), fluxRatio: Type.Optional(Offset),
+    issues: Type.Array(Text),
+    matches: Type.Array(Type.Object({ source: Count, catalogName: Text, separationArcsec: Finite, dRaArcsec: Finite, dDecArcsec: Finite, detectedFluxJy: Finite, catalogFluxJy: Finite, fluxRatio: Finite }, strict), { maxItems: 20000 }),
+  }, strict)),
+  CrossMatchSkipped: define(1, Type.Object({ groupId: GroupId, imageId: Text, reason: Text }, strict)),
 
   // photometry
-  PhotometryMeasured: define(1, Type.Object({ groupId: GroupId, imageId: Text, mjd: Finite, measurements: Type.Array(Type.Object({ sourceId: Text, raDeg: Finite, decDeg: Finite, fluxJy: Finite, errorJy: Finite, method: Text }, strict)) }, strict)),
+  // forced photometry at catalog positions: only the sources measured (the others counted in `skipped`), bounded
+  PhotometryMeasured: define(1, Type.Object({ groupId: GroupId, imageId: Text, imagePath: Text, mjd: Finite, catalogs: Type.Array(Text), skipped: Count, measurements: Type.Array(Type.Object({ sourceId: Text, raDeg: Finite, decDeg: Finite, fluxJy: Finite, errorJy: Type.Number({ exclusiveMinimum: 0 }), peakJy: Finite, rmsJy: Finite, method: Type.Union([Type.Literal('condon'), Type.Literal('peak')]) }, strict), { maxItems: 20000 }) }, strict)),
+
+  // mosaic: an hourly mosaic (12 tiles at one declination) whose last tile this group completed
+  MosaicWritten: define(1, Type.Object({ groupId: GroupId, mosaicId: Text, strip: Text, windowIndex: Type.Integer(), tiles: Type.Array(Type.Object({ imageId: Text, groupId: GroupId }, strict), { minItems: 1, maxItems: 64 }), products: Type.Record(Type.String(), Text), widthPx: Count, heightPx: Count, cellArcsec: Finite, centerRaDeg: Finite, centerDecDeg: Finite, rmsJy: Finite, peakJy: Finite, coverage: Fraction, areaDeg2: Finite }, strict)),
 
   // real-time degradation (stream: pipeline): the image stage drops to quick mode while the backlog is long
   PipelineDegraded: define(1, Type.Object({ backlog: Count, threshold: Count, imageMode: ImageMode }, strict)),

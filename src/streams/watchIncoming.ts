@@ -33,6 +33,8 @@ export function watchIncoming(dir: string, { polling, stableMs }: WatchOptions):
       ignored: (path: string) => path !== dir && basename(path).startsWith('.'),
       ignoreInitial: false,
       usePolling: polling,
+      // by default chokidar skips files without the owner's read bit, silently: they must arrive, to be refused
+      ignorePermissionErrors: true,
       interval: 500,
       awaitWriteFinish: { stabilityThreshold: stableMs, pollInterval: Math.min(100, stableMs) },
     });

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { WebSocket } from 'ws';
 import { decideForGroup } from '../../src/domain/groupCommands.js';
 import type { NewEvent } from '../../src/eventlog/event.js';
@@ -63,6 +63,33 @@ describe('GET /api/v1/ws', () => {
     const head = await log.head();
     await second.until(() => second.seqs().at(-1) === head);
     expect([...first.seqs(), ...second.seqs()]).toEqual(range(1, head));
+  });
+
+  it('serves every client from one follower of the log, each with exactly what it asked for, joining mid-burst too', async () => {
+    fixture = await apiFixture();
+    const { log } = fixture.state;
+    const follows = vi.spyOn(log, 'follow');
+    const head = await log.head();
+    const all = await connect(fixture, 'after=0');
+    const ready = await connect(fixture, 'after=3&types=GroupReady');
+    const one = await connect(fixture, `stream=${groupId(41)}`);
+    await Promise.all([all, ready, one].map((c) => c.until(() => c.messages.some((m) => m.kind === 'live'))));
+    const burst = [40, 41, 42, 43, 44, 45].map((n) => decideForGroup(log, groupId(n), () => collectedGroup(groupId(n), '2026-11-24T04:00:00Z')));
+    // a client arriving while the burst is being appended replays, then joins the shared tail
+    const late = await connect(fixture, `after=${head}`);
+    await Promise.all(burst);
+    const newHead = await log.head();
+    await all.until(() => all.seqs().at(-1) === newHead);
+    await late.until(() => late.seqs().at(-1) === newHead);
+    expect(all.seqs()).toEqual(range(1, newHead));
+    expect(late.seqs()).toEqual(range(head + 1, newHead));
+    const events = (await log.read({ after: 0, limit: 10_000 })).filter((e) => e.seq > 3);
+    await ready.until(() => ready.seqs().length === events.filter((e) => e.type === 'GroupReady').length);
+    expect(ready.seqs()).toEqual(events.filter((e) => e.type === 'GroupReady').map((e) => e.seq));
+    const ofGroup = events.filter((e) => e.stream === groupId(41) && e.seq > head).map((e) => e.seq);
+    await one.until(() => one.seqs().length === ofGroup.length);
+    expect(one.seqs()).toEqual(ofGroup);
+    expect(follows).toHaveBeenCalledTimes(1);
   });
 
   it('filters by type and stream, and heartbeats with the position to resume from', async () => {

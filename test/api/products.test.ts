@@ -7,6 +7,7 @@ import { apiFixture, FIXTURE } from '../support/apiState.js';
 
 let fixture: Awaited<ReturnType<typeof apiFixture>>;
 const T = '2026-11-24T01:00:00Z';
+const PLOT = '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>';
 const [first, second, third] = FIXTURE.completed;
 
 /** An image of a group with products on disk (the FITS bytes are the test's own marker). */
@@ -37,10 +38,16 @@ beforeAll(async () => {
   await log.append(third!, imageEvents(third!, `${third}-full`, join(images, 'c'), null), 'any');
   // a product that resolves outside the data root must never be served
   symlinkSync('/etc/hostname', join(images, 'a', 'escape.fits'));
+  // the bandpass has a plot beside it, and one that resolves outside the data root
+  const caltables = dataPaths(fixture.state.paths.root).caltables;
+  mkdirSync(caltables, { recursive: true });
+  writeFileSync(join(caltables, `${first}_bpcal.bandpass-amplitude.svg`), PLOT);
+  symlinkSync('/etc/hostname', join(caltables, `${first}_bpcal.bandpass-phase.svg`));
+  const artifacts = { 'bandpass-amplitude': join(caltables, `${first}_bpcal.bandpass-amplitude.svg`), 'bandpass-phase': join(caltables, `${first}_bpcal.bandpass-phase.svg`) };
   await log.append(first!, (['BP', 'G'] as const).map((kind) => ({
     type: 'CaltableRegistered' as const,
     time: T,
-    payload: { groupId: first!, caltableId: `${first}-${kind}`, kind, path: `/data/caltables/${first}.${kind}`, validFromMjd: 61000, validToMjd: 61000.25, refAntenna: 'DSA-010', medianSnr: 55, flaggedFraction: 0.01 },
+    payload: { groupId: first!, caltableId: `${first}-${kind}`, kind, path: `/data/caltables/${first}.${kind}`, validFromMjd: 61000, validToMjd: 61000.25, refAntenna: 'DSA-010', medianSnr: 55, flaggedFraction: 0.01, ...(kind === 'BP' && { artifacts }) },
   })), 'any');
   await fixture.state.readModels.catchUp(fixture.state.log);
 });
@@ -99,5 +106,20 @@ describe('calibration tables', () => {
     expect((await get('/api/v1/caltables/active?mjd=61002')).json()).toMatchObject({ error: 'NO_CALIBRATION' });
     expect((await get('/api/v1/caltables/active')).statusCode).toBe(400);
     expect((await get('/api/v1/caltables/active?mjd=tomorrow')).statusCode).toBe(400);
+  });
+
+  it('serves the QA plots of a table from the caltables directory only', async () => {
+    const [bp, g] = (await get('/api/v1/caltables')).json<{ caltables: { artifacts: Record<string, string> }[] }>().caltables;
+    expect(Object.keys(bp!.artifacts)).toEqual(['bandpass-amplitude', 'bandpass-phase']);
+    expect(g!.artifacts).toEqual({});
+    const plot = await get(`/api/v1/caltables/${first}-BP/artifacts/bandpass-amplitude`);
+    expect([plot.statusCode, plot.headers['content-type'], plot.body]).toEqual([200, 'image/svg+xml', PLOT]);
+    expect(plot.headers['content-security-policy']).toContain("default-src 'none'");
+    const escaped = await get(`/api/v1/caltables/${first}-BP/artifacts/bandpass-phase`);
+    expect(escaped.statusCode).toBe(403);
+    expect(escaped.body).not.toContain(readFileSync('/etc/hostname', 'utf8').trim());
+    expect((await get(`/api/v1/caltables/${first}-G/artifacts/gain-phase`)).json()).toMatchObject({ error: 'ARTIFACT_NOT_FOUND', message: expect.stringContaining('it has none') as unknown });
+    expect((await get(`/api/v1/caltables/nope/artifacts/gain-phase`)).json()).toMatchObject({ error: 'CALTABLE_NOT_FOUND' });
+    expect((await get(`/api/v1/caltables/${first}-BP/artifacts/..%2F..%2Fetc`)).statusCode).toBe(400);
   });
 });

@@ -1,8 +1,9 @@
 """Compares solved calibration tables with the simulator's ground truth (python-casacore, numpy).
 
-usage: cal_recovery.py MS TRUTH_JSON BPCAL GPCAL GACAL
+usage: cal_recovery.py MS TRUTH_JSON BPCAL GPCAL GACAL [KCAL]
 For every antenna with solutions, receptor, SPW channel and integration, the solved corruption
-B(nu) Gp(t) Ga (Gp linear in amplitude and phase between its solution times, held beyond them)
+K(nu) B(nu) Gp(t) Ga (K, when given, exp(2 pi i tau (nu - nu_mid)) with nu_mid the SPW's channel
+nChan/2 as in CASA's KJones; Gp linear in amplitude and phase between its solution times, held beyond them)
 is divided by the truth g(t) b(nu); each ratio should be 1 after removing the reference antenna's
 phase. Also the calibrated flux: sum Re(CORRECTED conj(MODEL)) / sum |MODEL|^2 over unflagged
 cross-correlations. Prints JSON.
@@ -14,6 +15,7 @@ import numpy as np
 from casacore.tables import table
 
 ms, truth_path, bp_path, gp_path, ga_path = sys.argv[1:6]
+k_path = sys.argv[6] if len(sys.argv) > 6 else None
 truth = json.load(open(truth_path))
 
 
@@ -23,6 +25,9 @@ def read(path):
 
 
 bp, gp, ga = read(bp_path), read(gp_path), read(ga_path)
+if k_path:
+    with table(k_path, ack=False) as t:
+        k = {c: t.getcol(c) for c in ("SPECTRAL_WINDOW_ID", "ANTENNA1", "FPARAM", "FLAG")}
 with table(ms + "/ANTENNA", ack=False) as t:
     names = list(t.getcol("NAME"))
 with table(ms + "/SPECTRAL_WINDOW", ack=False) as t:
@@ -41,6 +46,11 @@ def solved(antenna, spw, p):
     b_rows = (bp["ANTENNA1"] == antenna) & (bp["SPECTRAL_WINDOW_ID"] == spw)
     b = bp["CPARAM"][b_rows][0][:, p]
     b_flag = bp["FLAG"][b_rows][0][:, p]
+    if k_path:
+        k_rows = (k["ANTENNA1"] == antenna) & (k["SPECTRAL_WINDOW_ID"] == spw)
+        freqs = spw_freqs[spw]
+        b = b * np.exp(2j * np.pi * k["FPARAM"][k_rows][0][0, p] * 1e-9 * (freqs - freqs[len(freqs) // 2]))
+        b_flag = b_flag | k["FLAG"][k_rows][0][0, p]
     g_rows = (gp["ANTENNA1"] == antenna) & (gp["SPECTRAL_WINDOW_ID"] == spw) & ~gp["FLAG"][:, 0, p]
     if not g_rows.any():
         return None

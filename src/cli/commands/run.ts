@@ -8,6 +8,7 @@ import { knownGroups, queueSummary } from '../../projections/groupQueue.js';
 import { readHeader } from '../../science/uvh5/index.js';
 import { pipelineStages } from '../../stages/index.js';
 import { registrySelector } from '../pipeline/caltableSelector.js';
+import { readModelMosaics } from '../pipeline/pendingMosaics.js';
 import { ingest } from '../pipeline/ingest.js';
 import { processGroups } from '../pipeline/process.js';
 import { recalibrateDeferred } from '../pipeline/recalibrate.js';
@@ -52,7 +53,7 @@ export async function runCommand(config: Config, logger: Logger, { untilIdle, in
     }).pipe(tap(() => (lastActivity = Date.now())));
     const { db } = state.readModels;
     const processed$ = processHere
-      ? processGroups({ log: state.log, readModels: db, config, paths: state.paths, logger, stages: pipelineStages(registrySelector(db), config['process.stages'].split(',')), wake$: projected$, stop: stop.signal }).pipe(
+      ? processGroups({ log: state.log, readModels: db, config, paths: state.paths, logger, stages: pipelineStages({ selectCaltables: registrySelector(db), pendingMosaics: readModelMosaics(db) }, config['process.stages'].split(',')), wake$: projected$, stop: stop.signal }).pipe(
           tap(() => (lastActivity = Date.now())),
           share({ resetOnRefCountZero: false }),
         )

@@ -6,6 +6,7 @@
  * worked on, and released (the group returns to pending and resumes later) when the run stops, when
  * they run out, or when the process holding them is gone.
  */
+import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
@@ -32,8 +33,9 @@ import {
 } from '../../domain/processing.js';
 import { ConcurrencyError } from '../../eventlog/errors.js';
 import type { EventLog } from '../../eventlog/eventLog.js';
+import type { StoredEvent } from '../../eventlog/event.js';
 import { claimableGroups, leasedGroups, queueSummary } from '../../projections/groupQueue.js';
-import { StageError, type StageContext, type StageDefinition } from '../../stages/stage.js';
+import { lastOfType, StageError, type StageContext, type StageDefinition } from '../../stages/stage.js';
 import { quarantineFile } from './quarantine.js';
 
 /** How often a waiting slot looks again even when nothing changed (retry times coming due). */
@@ -170,7 +172,10 @@ async function runGroup(run: RunContext, groupId: string): Promise<GroupOutcome>
   try {
     const { group } = await loadGroup(log, groupId);
     const pipeline = run.stages.map((s) => s.stage);
-    const todo = remainingStages(group!, pipeline);
+    const remaining = remainingStages(group!, pipeline);
+    const lostMs = remaining.some((s) => MS_READERS.includes(s)) ? lostMeasurementSet(await log.readStream(groupId)) : null;
+    if (lostMs !== null) logger.warn({ groupId, ms: lostMs }, 'the MeasurementSet is gone: every stage runs again, from conversion');
+    const todo = lostMs === null ? remaining : pipeline;
     const stages = run.stages.filter((s) => todo.includes(s.stage));
     const mode = processingMode(group!);
     // Nothing left means a crash came between the last stage and completion: just complete.
@@ -197,6 +202,18 @@ async function runGroup(run: RunContext, groupId: string): Promise<GroupOutcome>
     clearInterval(renewal);
     stop.removeEventListener('abort', onStop);
   }
+}
+
+/** The stages that work on the group's MeasurementSet (later ones work on its image). */
+const MS_READERS: readonly string[] = ['flag', 'solve', 'apply', 'image'];
+
+/**
+ * The group's MeasurementSet when it was written but is gone (removed by hand or by a cleaner, a
+ * disk replaced). Later stages change it in place, so none of their work survives: all must rerun.
+ */
+function lostMeasurementSet(history: readonly StoredEvent[]): string | null {
+  const written = lastOfType(history, 'MsWritten');
+  return written !== undefined && !existsSync(written.payload.msPath) ? written.payload.msPath : null;
 }
 
 /** Runs one stage when its turn comes; resolves false when it failed (and the failure is recorded). */

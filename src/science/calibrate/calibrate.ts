@@ -1,6 +1,6 @@
 /**
- * Calibration of one MeasurementSet: sky model → MODEL_DATA, native solves (bandpass, phase-only
- * gains per solint, amplitude-and-phase gains over the observation) written as CASA calibration
+ * Calibration of one MeasurementSet: sky model → MODEL_DATA, native solves (optionally delays, then
+ * bandpass, phase-only gains per solint, amplitude-and-phase gains over the observation) written as CASA calibration
  * tables, quality checks that accept or reject the set, and the apply step.
  */
 import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
@@ -8,9 +8,10 @@ import { availableParallelism } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { calApply, calMsInfo, calSolve, type CalApplyResult, type CalTableStats } from '../../../native/index.js';
 import { CalibrationError } from './errors.js';
+import { writeQaPlots } from './qaPlots.js';
 import { predictModel, type ModelSource, type PredictResult, type SkyModelRequest, skyModelSources } from './skyModel.js';
 
-export type CaltableKind = 'BP' | 'G';
+export type CaltableKind = 'K' | 'BP' | 'G';
 
 /** A solve whose flagged fraction exceeds this is rejected (incumbent: max_flag_fraction 0.25). */
 export const MAX_FLAGGED_FRACTION = 0.25;
@@ -26,6 +27,8 @@ export interface CalibrateOptions extends SkyModelRequest {
   readonly minBaselines?: number;
   readonly phaseSolintS?: number;
   readonly fillGapChannels?: number;
+  /** Also solve delays (a K table, first in apply order); the bandpass then holds what they leave. */
+  readonly solveDelay?: boolean;
   readonly maxFlaggedFraction?: number;
   readonly threads?: number;
   readonly onProgress?: ((fraction: number, message: string) => void) | undefined;
@@ -33,8 +36,8 @@ export interface CalibrateOptions extends SkyModelRequest {
 
 export interface Caltable {
   readonly kind: CaltableKind;
-  /** `bpcal`, `gpcal` (phase-only, per solint) or `gacal` (amplitude and phase, whole observation). */
-  readonly role: 'bpcal' | 'gpcal' | 'gacal';
+  /** `kcal` (delays), `bpcal`, `gpcal` (phase-only, per solint) or `gacal` (amplitude and phase, whole observation). */
+  readonly role: 'kcal' | 'bpcal' | 'gpcal' | 'gacal';
   readonly path: string;
   readonly interp: 'nearest' | 'linear';
   readonly flaggedFraction: number;
@@ -45,6 +48,8 @@ export interface Caltable {
   readonly filledChannels: number;
   /** Cells referenced to another antenna because the reference antenna had no solution there. */
   readonly refMissingFraction: number;
+  /** QA plots beside the table by key (`bandpass-amplitude`, …; qaPlots.ts); empty until it is accepted. */
+  readonly artifacts: Readonly<Record<string, string>>;
 }
 
 export interface CalibrationOutcome {
@@ -64,16 +69,20 @@ export interface CalibrationOutcome {
   /** The observation the solutions come from, MJD (UTC). */
   readonly validFromMjd: number;
   readonly validToMjd: number;
-  readonly seconds: { readonly predict: number; readonly solve: number };
+  /** Wall times: sky-model prediction, the solve (tables written), the QA plots. */
+  readonly seconds: { readonly predict: number; readonly solve: number; readonly plots: number };
 }
 
+/** In the order the native solve reports them; a delay table is applied first. */
 const ROLES = [
   { role: 'bpcal', kind: 'BP', interp: 'nearest' },
   { role: 'gpcal', kind: 'G', interp: 'linear' },
   { role: 'gacal', kind: 'G', interp: 'linear' },
 ] as const;
+const DELAY_ROLE = { role: 'kcal', kind: 'K', interp: 'nearest' } as const;
+type Role = (typeof ROLES)[number] | typeof DELAY_ROLE;
 
-function caltableFrom(stats: CalTableStats, role: (typeof ROLES)[number], path: string): Caltable {
+function caltableFrom(stats: CalTableStats, role: Role, path: string): Caltable {
   return {
     kind: role.kind,
     role: role.role,
@@ -86,6 +95,7 @@ function caltableFrom(stats: CalTableStats, role: (typeof ROLES)[number], path: 
     solutions: stats.solutions,
     filledChannels: stats.filled,
     refMissingFraction: stats.cells > 0 ? stats.refMissingCells / stats.cells : 1,
+    artifacts: {},
   };
 }
 
@@ -100,7 +110,10 @@ export function rejectionReason(tables: readonly Caltable[], refAntenna: string,
 
 const stemOf = (msPath: string) => basename(msPath).replace(/\.ms$/i, '');
 
-/** Predicts the model, solves, checks; accepted tables are moved into `outDir` whole (each replacing a leftover of the same name). */
+/**
+ * Predicts the model, solves, checks; accepted tables are moved into `outDir` whole (each replacing
+ * a leftover of the same name), each with its QA plots beside it.
+ */
 export async function calibrate(msPath: string, options: CalibrateOptions = {}): Promise<CalibrationOutcome> {
   const ms = resolve(msPath);
   const threads = options.threads ?? availableParallelism();
@@ -122,12 +135,14 @@ export async function calibrate(msPath: string, options: CalibrateOptions = {}):
   await mkdir(outDir, { recursive: true });
   const staging = await mkdtemp(join(outDir, `.${stemOf(ms)}.cal-`));
   try {
-    const staged = ROLES.map((r) => join(staging, `${stemOf(ms)}_${r.role}`));
+    const roles: Role[] = [...ROLES, ...(options.solveDelay === true ? [DELAY_ROLE] : [])];
+    const staged = roles.map((r) => join(staging, `${stemOf(ms)}_${r.role}`));
     const solved = await calSolve({
       msPath: ms,
       bandpassPath: staged[0]!,
       gainPhasePath: staged[1]!,
       gainAmpPath: staged[2]!,
+      ...(options.solveDelay === true && { delayPath: staged[3]! }),
       refAntenna,
       minBaselines: options.minBaselines ?? SOLVE_DEFAULTS.minBaselines,
       minSnr: options.minSnr ?? SOLVE_DEFAULTS.minSnr,
@@ -138,7 +153,9 @@ export async function calibrate(msPath: string, options: CalibrateOptions = {}):
       throw new CalibrationError('solve-failed', error instanceof Error ? error.message : String(error), { cause: error });
     });
     const solvedAt = performance.now();
-    const candidates = ROLES.map((role, i) => caltableFrom(solved.tables[i]!, role, staged[i]!));
+    const solvedTables = roles.map((role, i) => caltableFrom(solved.tables[i]!, role, staged[i]!));
+    // Apply order: delays, bandpass, gains.
+    const candidates = [...solvedTables.slice(3), ...solvedTables.slice(0, 3)];
     const rejection = rejectionReason(candidates, solved.refAntennaName, options.maxFlaggedFraction ?? MAX_FLAGGED_FRACTION);
     const tables: Caltable[] = [];
     if (rejection === undefined) {
@@ -146,11 +163,12 @@ export async function calibrate(msPath: string, options: CalibrateOptions = {}):
         const path = join(outDir, basename(table.path));
         await rm(path, { recursive: true, force: true });
         await rename(table.path, path);
-        tables.push({ ...table, path });
+        tables.push({ ...table, path, artifacts: await writeQaPlots({ path, kind: table.kind }) });
       }
     }
     const present = info.antennaNames.filter((_, a) => solved.antennaPresent[a] === 1);
     const times = info.timesMjdS;
+    const plotted = performance.now();
     progress(1, rejection ?? 'solved');
     return {
       msPath: ms,
@@ -164,7 +182,7 @@ export async function calibrate(msPath: string, options: CalibrateOptions = {}):
       tables,
       validFromMjd: (times[0]! - info.integrationS / 2) / 86400,
       validToMjd: (times[times.length - 1]! + info.integrationS / 2) / 86400,
-      seconds: { predict: (predicted - began) / 1000, solve: (solvedAt - predicted) / 1000 },
+      seconds: { predict: (predicted - began) / 1000, solve: (solvedAt - predicted) / 1000, plots: (plotted - solvedAt) / 1000 },
     };
   } finally {
     await rm(staging, { recursive: true, force: true });
@@ -175,6 +193,9 @@ export interface AppliedTable {
   readonly path: string;
   readonly kind: CaltableKind;
 }
+
+/** Bandpass and delays (one solution over the observation) nearest in time, gains linear. */
+const interpOf = (kind: CaltableKind) => (kind === 'G' ? 'linear' : 'nearest');
 
 export interface ApplyOutcome extends CalApplyResult {
   readonly msPath: string;
@@ -188,7 +209,7 @@ export async function applyCalibration(msPath: string, tables: readonly AppliedT
   if (tables.length === 0) throw new CalibrationError('bad-table', 'no calibration tables to apply');
   const ms = resolve(msPath);
   const began = performance.now();
-  const result = await calApply({ msPath: ms, tables: tables.map((t) => ({ path: resolve(t.path), interp: t.kind === 'BP' ? 'nearest' : 'linear' })), threads }).catch(
+  const result = await calApply({ msPath: ms, tables: tables.map((t) => ({ path: resolve(t.path), interp: interpOf(t.kind) })), threads }).catch(
     (error: unknown) => {
       throw new CalibrationError('bad-table', error instanceof Error ? error.message : String(error), { cause: error });
     },

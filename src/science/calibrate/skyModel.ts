@@ -1,16 +1,19 @@
 /**
  * The calibration sky model: point sources (J2000, flux at 1.4 GHz, spectral index) seen through
  * the Airy primary beam of the simulator (beam.ts), predicted into MODEL_DATA by the native direct
- * Fourier transform. The beam is evaluated here per integration (the dish stays on the meridian
+ * Fourier transform: the calibrator, given sources, and the brightest catalog sources in the beam
+ * (from a cone search the caller supplies: science never opens the catalog database). The beam is evaluated here per integration (the dish stays on the meridian
  * while the sky drifts); the phases come from casacore in the native core, in the MS's own frame.
  */
 import { availableParallelism } from 'node:os';
 import { calMsInfo, calPredict, type CalMsInfo } from '../../../native/index.js';
 import { DEFAULT_VLA_CALIBRATORS, findVlaCalibrator, readVlaCalibrators, type VlaCalibrator } from '../catalogs/vlaCalibrators.js';
+import type { CatalogSource } from '../catalogs/catalogSource.js';
+import { angularSeparationDeg } from '../catalogs/skyGeometry.js';
 import { ApparentFrame } from '../simulate/apparent.js';
 import { airyPowerBeam } from '../simulate/beam.js';
 import { directionCosines } from '../simulate/geometry.js';
-import { calibratorSources, fluxAt, type SkySource } from '../simulate/sky.js';
+import { calibratorSources, DEFAULT_SPECTRAL_INDEX, fluxAt, type SkySource } from '../simulate/sky.js';
 import { SITE_ECEF } from '../stations.js';
 import { CalibrationError } from './errors.js';
 
@@ -89,16 +92,65 @@ export function centreFrequencyHz(info: CalMsInfo): number {
   return (first[0]! + last[last.length - 1]!) / 2;
 }
 
+/** Catalog sources (with the catalog's name) within `radiusDeg` of a J2000 position: a cone search. */
+export type CatalogLookup = (raDeg: number, decDeg: number, radiusDeg: number) => readonly (CatalogSource & { readonly catalog: string })[];
+
+export const CATALOG_DEFAULTS = {
+  /** About the first null of the 4.65 m dish at the band's low edge (3.5° at 1.28 GHz). */
+  radiusDeg: 3.5,
+  /** Apparent flux (band centre, beam at mid-time) below which a catalog source is left out, Jy: 10 % of the faintest calibrator. */
+  minApparentJy: 0.1,
+  /** At most this many catalog sources, the brightest through the beam: each costs a DFT pass (about 0.5 s of CPU on a full-size group). */
+  maxSources: 5,
+} as const;
+
 export interface SkyModelRequest {
   /** A VLA calibrator by name (J2000 name or alias); otherwise the brightest one in the beam. */
   readonly calibrator?: string | undefined;
   /** Further sources (or the only ones, with no calibrator found). */
   readonly sources?: readonly ModelSource[] | undefined;
   readonly vlaCalibratorsPath?: string | undefined;
+  /** Adds the brightest catalog sources in the beam (CATALOG_DEFAULTS) to the calibrator. */
+  readonly catalog?: CatalogLookup | undefined;
 }
 
-/** The sources to model: the named or in-beam calibrator plus the given ones; throws 'no-calibrator' when there is none. */
+/**
+ * The catalog's sources around the field centre that are at least `minApparentJy` through the
+ * beam at mid-time and band centre, brightest apparent first, at most `maxSources`; `exclude`
+ * leaves out sources already modelled (within 10″ of one: the calibrator is in the catalogs too).
+ */
+export function catalogModelSources(
+  info: CalMsInfo,
+  lookup: CatalogLookup,
+  exclude: readonly ModelSource[] = [],
+  options: { radiusDeg?: number; minApparentJy?: number; maxSources?: number } = {},
+  geometry = new BeamGeometry(info),
+): ModelSource[] {
+  const field = info.fields[0]!;
+  const mid = Math.floor(geometry.integrations / 2);
+  const centreHz = centreFrequencyHz(info);
+  const minApparentJy = options.minApparentJy ?? CATALOG_DEFAULTS.minApparentJy;
+  const near = (a: ModelSource, b: ModelSource) => angularSeparationDeg(a.raDeg, a.decDeg, b.raDeg, b.decDeg) < 10 / 3600;
+  return lookup(field.raRad / RAD, field.decRad / RAD, options.radiusDeg ?? CATALOG_DEFAULTS.radiusDeg)
+    .map((s): ModelSource => ({ name: `${s.catalog}:${s.name}`, origin: 'user', raDeg: s.raDeg, decDeg: s.decDeg, fluxJy: s.fluxJy, spectralIndex: s.spectralIndex ?? DEFAULT_SPECTRAL_INDEX }))
+    .filter((source) => !exclude.some((known) => near(known, source)))
+    .map((source) => ({ source, apparentJy: fluxAt(source, centreHz) * geometry.power(source, mid, centreHz) }))
+    .filter((c) => c.apparentJy >= minApparentJy)
+    .sort((a, b) => b.apparentJy - a.apparentJy)
+    .slice(0, options.maxSources ?? CATALOG_DEFAULTS.maxSources)
+    .map((c) => c.source);
+}
+
+/**
+ * The sources to model: the named or in-beam calibrator plus the given ones, then the catalog's
+ * (when a lookup is given); throws 'no-calibrator' when there is no calibrator or given source.
+ */
 export async function skyModelSources(info: CalMsInfo, request: SkyModelRequest): Promise<ModelSource[]> {
+  const sources = await calibratorAndGivenSources(info, request);
+  return request.catalog ? [...sources, ...catalogModelSources(info, request.catalog, sources)] : sources;
+}
+
+async function calibratorAndGivenSources(info: CalMsInfo, request: SkyModelRequest): Promise<ModelSource[]> {
   const given = [...(request.sources ?? [])];
   if (request.calibrator !== undefined) {
     const calibrators = await readVlaCalibrators(request.vlaCalibratorsPath ?? DEFAULT_VLA_CALIBRATORS);

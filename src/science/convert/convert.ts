@@ -4,7 +4,7 @@
  * casacore, then rename it into place (atomic on one filesystem). Nothing partial is left at `out`.
  */
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, rename, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rename, rm, statfs } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { MsWriter, tableInfo } from '../../../native/index.js';
 import { DISH_DIAMETER_M, TELESCOPE_NAME } from '../site.js';
@@ -58,6 +58,29 @@ function toFloat32(vis: Float32Array | Float64Array): Float32Array {
   return vis instanceof Float32Array ? vis : Float32Array.from(vis);
 }
 
+/** Whether every value is finite: x·0 is 0 for finite x and NaN for NaN and ±∞, so one sum tells. */
+function allFinite(values: Float32Array | Float64Array): boolean {
+  let sum = 0;
+  for (let i = 0; i < values.length; i++) sum += values[i]! * 0;
+  return sum === 0;
+}
+
+/** Bytes per visibility the MS needs at least: DATA, MODEL_DATA, CORRECTED_DATA (complex64) and WEIGHT_SPECTRUM (float32). */
+const MS_BYTES_PER_VISIBILITY = 3 * 8 + 4;
+
+/**
+ * Refuses to start a MeasurementSet the disk cannot hold: casacore, meeting a full disk while it
+ * flushes a table, aborts the whole process. Retryable (code ENOSPC): space may be freed.
+ */
+async function ensureSpace(plan: ConversionPlan, target: string): Promise<void> {
+  const needed = plan.nTimes * plan.subbands.length * plan.nBls * plan.nChan * plan.nPols * MS_BYTES_PER_VISIBILITY;
+  const { bavail, bsize } = await statfs(dirname(target));
+  const free = bavail * bsize;
+  if (needed <= free) return;
+  const mb = (bytes: number) => (bytes / 1e6).toFixed(1);
+  throw Object.assign(new Error(`no space left on device for ${target}: it needs at least ${mb(needed)} MB, ${dirname(target)} has ${mb(free)} MB free`), { code: 'ENOSPC' });
+}
+
 const stagingPrefix = (target: string) => `.${basename(target)}.staging-`;
 
 /**
@@ -80,6 +103,7 @@ export async function convertGroup({ files, out, stationsCsv, onProgress, signal
   if (existsSync(target)) throw new ConvertError('output-exists', [], `${target} exists already`);
   const plan = await planConversion(files, stationsCsv);
   const planned = performance.now();
+  await ensureSpace(plan, target);
 
   const staging = await mkdtemp(join(dirname(target), stagingPrefix(target)));
   try {
@@ -148,6 +172,11 @@ async function writeMs(plan: ConversionPlan, path: string, fieldName: string, { 
       signal?.throwIfAborted();
       // Read integration t (h5wasm, on this thread) while the writer works on t − 1.
       const blocks = opened.map((f) => f.readRows(t * plan.nBls, plan.nBls));
+      const nonFinite = blocks.findIndex((b) => !allFinite(b.visibilities));
+      if (nonFinite >= 0) {
+        const { file } = plan.subbands[nonFinite]!;
+        throw new ConvertError('non-finite-data', [file], `${basename(file)}: visibilities of integration ${t} are not finite (NaN or infinite)`);
+      }
       await pending;
       if (t > 0) onProgress?.(t / plan.nTimes);
       pending = writer.writeBlock({

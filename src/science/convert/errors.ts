@@ -4,6 +4,8 @@ export type ConvertErrorCode =
   | 'mismatched-group'
   /** A file is internally unusable for conversion (row layout, frequency axis, polarisations). */
   | 'unsupported-layout'
+  /** A file holds values no measurement has: NaN or infinite visibilities. */
+  | 'non-finite-data'
   /** The output exists already. */
   | 'output-exists'
   /** The written MS failed its checks on reopening. */

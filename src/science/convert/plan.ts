@@ -73,7 +73,8 @@ export function planFromHeaders(files: readonly string[], headers: readonly Uvh5
 
   headers.forEach((h, i) => {
     const dec = pointingDecRad(h);
-    if (dec === undefined || Math.abs(dec - dec0) > DEC_TOLERANCE_RAD) mismatch(i, `pointing declination ${dec} rad differs from ${dec0} rad`);
+    if (dec === undefined) mismatch(i, 'no extra_keywords/phase_center_dec (pointing declination)');
+    else if (Math.abs(dec - dec0) > DEC_TOLERANCE_RAD) mismatch(i, `pointing declination ${dec} rad differs from ${dec0} rad`);
     for (const dim of ['Nbls', 'Ntimes', 'Nblts', 'Nfreqs', 'Npols'] as const) {
       if (h[dim] !== first[dim]) mismatch(i, `${dim} is ${h[dim]}, not ${first[dim]}`);
     }

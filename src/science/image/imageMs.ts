@@ -6,14 +6,14 @@
  */
 import { availableParallelism } from 'node:os';
 import { mkdir, rename, rm, rmdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { fitsReadImage, fitsUpdateHeader, fitsWriteImage, type FitsCard } from '../../../native/index.js';
+import { join, resolve } from 'node:path';
+import { calMsInfo, fitsReadImage, fitsUpdateHeader, fitsWriteImage, type FitsCard } from '../../../native/index.js';
 import { TELESCOPE_NAME } from '../site.js';
 import { SPEED_OF_LIGHT_M_S } from '../simulate/beam.js';
 import { ImageError } from './errors.js';
 import { mjdOfIso, restoringBeam, stringCard } from './fitsHeader.js';
 import { measurementSetGeometry, type MsGeometry } from './msFacts.js';
-import { primaryBeamCorrect, primaryBeamImage } from './primaryBeam.js';
+import { beamSamplingOf, primaryBeamCorrect, primaryBeamImage } from './primaryBeam.js';
 import { runWsclean } from './wsclean.js';
 
 export type ImageMode = 'quick' | 'full';
@@ -68,6 +68,8 @@ export function wscleanArgs(msPath: string, namePrefix: string, tempDir: string,
     '-auto-mask', String(settings.autoMask),
     '-auto-threshold', String(settings.autoThreshold),
     '-mgain', String(settings.mgain),
+    // ducc's w-gridder corrects the w-term exactly: the 2 w-layers WSClean suggests for a 1.75° field cost a source 0.67° out 8 % of its flux.
+    '-use-wgridder',
     '-minuv-l', String(settings.minUvLambda),
     '-data-column', 'CORRECTED_DATA',
     '-pol', 'I',
@@ -125,8 +127,10 @@ function headerCompletion(dateObs: string, product: 'image' | 'residual' | 'psf'
   ];
 }
 
-export async function imageMs(msPath: string, options: ImageOptions): Promise<ImageResult> {
+export async function imageMs(msPathGiven: string, options: ImageOptions): Promise<ImageResult> {
   const started = performance.now();
+  // WSClean runs in the staging directory: a relative path would not find the MS from there.
+  const msPath = resolve(msPathGiven);
   if (!SAFE_ID.test(options.imageId)) throw new ImageError('bad-input', `image id "${options.imageId}" must be letters, digits and . _ : + -`);
   const progress = options.onProgress ?? (() => undefined);
   const geometry = await measurementSetGeometry(msPath);
@@ -164,14 +168,15 @@ export async function imageMs(msPath: string, options: ImageOptions): Promise<Im
 
     progress(0.92, 'primary beam');
     const image = await fitsReadImage(join(staging, 'image.fits'));
-    const { pb, frequencyHz } = await primaryBeamImage(image, join(staging, 'image.fits'));
+    const sampling = beamSamplingOf(await calMsInfo(msPath));
+    const { pb, frequencyHz } = await primaryBeamImage(image, join(staging, 'image.fits'), sampling);
     // Commentary cards are not carried over: cfitsio writes its own FITS-standard comment.
     const keywordCards = image.cards.filter((c) => c.name !== 'COMMENT' && c.name !== 'HISTORY');
     await fitsWriteImage(join(staging, 'pb.fits'), {
       cards: [
         ...keywordCards.filter((c) => c.name !== 'BUNIT' && c.name !== 'BTYPE'),
         { name: 'BUNIT', value: '', comment: 'dimensionless power response' },
-        { name: 'BTYPE', value: 'Beam', comment: `Airy pattern of a 4.65 m dish at ${(frequencyHz / 1e6).toFixed(3)} MHz` },
+        { name: 'BTYPE', value: 'Beam', comment: `Airy, 4.65 m; ${sampling.frequenciesHz.length} channels x ${sampling.pointingRaOffsetsRad.length} pointings` },
       ],
       shape: image.shape,
       data: pb,

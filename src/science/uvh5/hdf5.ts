@@ -8,7 +8,7 @@
  * - On an unreadable file HDF5 prints its error stack to stderr. The common cases (empty, not
  *   HDF5, truncated) are recognised from the superblock here first, with a precise error.
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { Metadata, ready } from 'h5wasm/node';
@@ -37,18 +37,22 @@ const SIGNATURE = Buffer.from([0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a]);
 const SUPERBLOCK_BYTES = 64;
 
 /**
- * Rejects files HDF5 cannot open, before HDF5 sees them: empty, no signature (at 0, 512, 1024, ...),
+ * Rejects files HDF5 cannot open, before HDF5 sees them: not a regular file (a directory, a named
+ * pipe), empty, no signature (at 0, 512, 1024, ...),
  * or shorter than the end-of-file address in the superblock.
  */
 function checkContainer(file: string): void {
   let fd: number;
   try {
-    fd = openSync(file, 'r');
+    // non-blocking, so that a named pipe is refused below instead of waiting for a writer forever
+    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (error) {
     throw new Uvh5Error('unreadable', file, null, (error as Error).message);
   }
   try {
-    const size = fstatSync(fd).size;
+    const info = fstatSync(fd);
+    if (!info.isFile()) throw new Uvh5Error('unreadable', file, null, 'not a regular file');
+    const { size } = info;
     if (size === 0) throw new Uvh5Error('empty-file', file, null, 'the file is empty (0 bytes)');
     const block = Buffer.alloc(SUPERBLOCK_BYTES);
     for (let at = 0; at < size; at = at === 0 ? 512 : at * 2) {

@@ -1,12 +1,30 @@
 import { cp, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { registrySelector } from '../../../src/cli/pipeline/caltableSelector.js';
+import { loadConfig } from '../../../src/config/config.js';
 import { dataPaths } from '../../../src/config/paths.js';
-import type { StoredEvent } from '../../../src/eventlog/event.js';
-import { applyCalibration, calibrate, CalibrationError, predictModel, type CalibrationOutcome, type ModelSource } from '../../../src/science/calibrate/index.js';
+import type { DomainEvent, NewEvent, StoredEvent } from '../../../src/eventlog/event.js';
+import { SqliteEventLog } from '../../../src/eventlog/sqliteEventLog.js';
+import { calibrationRegistry } from '../../../src/projections/calibrationRegistry.js';
+import { msIndex } from '../../../src/projections/products.js';
+import { ReadModelStore } from '../../../src/projections/readModelStore.js';
+import { calMsInfo } from '../../../native/index.js';
+import { CatalogDb } from '../../../src/catalogs/catalogDb.js';
+import {
+  applyCalibration,
+  calibrate,
+  CalibrationError,
+  catalogModelSources,
+  predictModel,
+  skyModelSources,
+  type CalibrationOutcome,
+  type CatalogLookup,
+  type ModelSource,
+} from '../../../src/science/calibrate/index.js';
 import { convertGroup } from '../../../src/science/convert/index.js';
-import { calibrationApplyStage } from '../../../src/stages/apply.js';
+import { applyStage, calibrationApplyStage } from '../../../src/stages/apply.js';
 import { solveStage } from '../../../src/stages/solve.js';
 import type { StageContext } from '../../../src/stages/stage.js';
 import { contimg } from '../../support/cli.js';
@@ -52,19 +70,23 @@ async function copyOf(ms: string, name: string): Promise<string> {
   return copy;
 }
 
+/** The bandpass and gain tables, then the delay table when there is one. */
 const recovery = async (ms: string, o: CalibrationOutcome) =>
-  JSON.parse(await runOracle('cal_recovery.py', [ms, truthPath, ...o.tables.map((t) => t.path)])) as Recovery;
+  JSON.parse(await runOracle('cal_recovery.py', [ms, truthPath, ...o.tables.filter((t) => t.kind !== 'K').map((t) => t.path), ...o.tables.filter((t) => t.kind === 'K').map((t) => t.path)])) as Recovery;
 
 function stored(type: string, payload: object, seq: number): StoredEvent {
   return { type, payload, seq, id: `e${seq}`, stream: GROUP_ID, streamVersion: seq, version: 1, time: '2026-01-25T22:40:00Z', causationId: null, correlationId: null } as StoredEvent;
 }
 
-function contextFor(history: readonly StoredEvent[]): StageContext {
-  return stageContext({ groupId: GROUP_ID, history, paths: dataPaths(join(dir, 'data')) });
+function contextFor(history: readonly StoredEvent[], solveWaitSeconds?: number): StageContext {
+  const config = { ...loadConfig({ flags: {}, env: {} }).config, ...(solveWaitSeconds !== undefined && { 'calibrate.solveWaitSeconds': solveWaitSeconds }) };
+  return stageContext({ groupId: GROUP_ID, history, paths: dataPaths(join(dir, 'data')), config });
 }
 
-const msWritten = (msPath: string) =>
-  stored('MsWritten', { groupId: GROUP_ID, msPath, rows: 1, spectralWindows: 4, channels: 64, antennas: 20, integrations: 12, sizeBytes: 1, phaseCenterRaRad: 0, phaseCenterDecRad: 0, midMjd: 61065 }, 1);
+const MID_MJD = 61065;
+const msPayload = (groupId: string, msPath: string, midMjd = MID_MJD) =>
+  ({ groupId, msPath, rows: 1, spectralWindows: 4, channels: 64, antennas: 20, integrations: 12, sizeBytes: 1, phaseCenterRaRad: 0, phaseCenterDecRad: 0, midMjd }) as const;
+const msWritten = (msPath: string, midMjd = MID_MJD) => stored('MsWritten', msPayload(GROUP_ID, msPath, midMjd), 1);
 const calibratorSelected = stored('CalibratorSelected', { groupId: GROUP_ID, calibrator: '2253+161', fluxJy: 10, separationDeg: 0, reason: 'test' }, 2);
 
 beforeAll(async () => {
@@ -93,6 +115,45 @@ describe('predictModel', () => {
   });
 });
 
+describe('catalog sources in the sky model', () => {
+  it('adds the catalog sources bright enough through the beam, and MODEL_DATA then equals the simulated sky', async () => {
+    const [a, b] = await skySources();
+    const catalogsDir = join(dir, 'catalogs');
+    const db = CatalogDb.open(catalogsDir);
+    const sources = [
+      { name: 'A', raDeg: a!.raDeg, decDeg: a!.decDeg, fluxJy: a!.fluxJy, spectralIndex: a!.spectralIndex },
+      { name: 'B', raDeg: b!.raDeg, decDeg: b!.decDeg, fluxJy: b!.fluxJy, spectralIndex: b!.spectralIndex },
+      // in the beam but too faint to matter, and bright but 20° away
+      { name: 'faint', raDeg: a!.raDeg + 0.3, decDeg: a!.decDeg, fluxJy: 0.002 },
+      { name: 'far', raDeg: a!.raDeg, decDeg: a!.decDeg + 20, fluxJy: 50 },
+    ];
+    db.replaceCatalog({ catalog: 'nvss', format: 'test', sourceFile: 'test', sha256: '0'.repeat(64), rows: sources.length, skipped: 0 }, sources, '2026-11-24T00:00:00Z');
+    db.close();
+    const lookup: CatalogLookup = (ra, dec, radius) => {
+      const opened = CatalogDb.open(catalogsDir, { readonly: true });
+      try {
+        return opened.coneSearch(ra, dec, radius);
+      } finally {
+        opened.close();
+      }
+    };
+    const ms = await copyOf(skyMs, 'catalog-sky');
+    const info = await calMsInfo(ms);
+    const fromCatalog = catalogModelSources(info, lookup);
+    // A (3 Jy) is nearer the pointing than B (2 Jy): brighter through the beam.
+    expect(fromCatalog).toMatchObject([
+      { name: 'nvss:A', fluxJy: a!.fluxJy, spectralIndex: a!.spectralIndex },
+      { name: 'nvss:B', fluxJy: b!.fluxJy, spectralIndex: b!.spectralIndex },
+    ]);
+    // A given source at A's place is not modelled twice.
+    expect((await skyModelSources(info, { sources: [a!], catalog: lookup })).map((s) => s.name)).toEqual([a!.name, 'nvss:B']);
+    await predictModel(ms, fromCatalog);
+    const compared = JSON.parse(await runOracle('cal_columns.py', [ms, 'MODEL_DATA', 'DATA'])) as { maxRelative: number; compared: number };
+    expect(compared.compared).toBeGreaterThan(1000);
+    expect(compared.maxRelative).toBeLessThan(1e-5);
+  });
+});
+
 async function skySources(): Promise<ModelSource[]> {
   const raw = join(dir, 'sky-raw');
   const file = (await readdir(raw)).find((f) => f.endsWith('_truth.json'))!;
@@ -109,12 +170,33 @@ describe('calibrate', () => {
     expect(outcome.refAntenna).not.toBe(deadName);
     expect(outcome.antennaFlaggedFraction[deadName]).toBe(1);
     const bp = JSON.parse(await runOracle('cal_table_check.py', [outcome.tables[0]!.path])) as Record<string, unknown> & { keywords: Record<string, unknown> };
-    expect(bp).toMatchObject({ type: 'Calibration', subType: 'B Jones', cparamShape: [16, 2], spws: [0, 1, 2, 3], rows: 4 * 20, timeUnit: ['s'] });
+    expect(bp).toMatchObject({ type: 'Calibration', subType: 'B Jones', paramShape: [16, 2], spws: [0, 1, 2, 3], rows: 4 * 20, timeUnit: ['s'] });
     expect(bp.keywords).toMatchObject({ ParType: 'Complex', VisCal: 'B Jones', PolBasis: 'unknown', MSName: 'solved.ms', SPECTRAL_WINDOW: { rows: 4 }, ANTENNA: { rows: 117 }, FIELD: { rows: 1 }, OBSERVATION: { rows: 1 }, HISTORY: { rows: 1 } });
     expect(bp['columns']).toEqual(['TIME', 'FIELD_ID', 'SPECTRAL_WINDOW_ID', 'ANTENNA1', 'ANTENNA2', 'INTERVAL', 'SCAN_NUMBER', 'OBSERVATION_ID', 'CPARAM', 'PARAMERR', 'FLAG', 'SNR', 'WEIGHT']);
-    const g = JSON.parse(await runOracle('cal_table_check.py', [outcome.tables[1]!.path])) as { subType: string; cparamShape: number[]; rows: number };
+    const g = JSON.parse(await runOracle('cal_table_check.py', [outcome.tables[1]!.path])) as { subType: string; paramShape: number[]; rows: number };
     // One solution per minute: 12 integrations of 12.9 s make 3 bins.
-    expect(g).toMatchObject({ subType: 'G Jones', cparamShape: [1, 2], rows: 3 * 4 * 20 });
+    expect(g).toMatchObject({ subType: 'G Jones', paramShape: [1, 2], rows: 3 * 4 * 20 });
+  });
+
+  it('draws QA plots beside each table: a panel per solved antenna, a line per SPW and polarisation, the dead antenna named', async () => {
+    const deadName = truth.antennas.names[truth.antennas.numbers.indexOf(truth.antennas.dead[0]!)]!;
+    const live = truth.antennas.names.filter((name) => name !== deadName);
+    const [bp, gp, ga] = outcome.tables;
+    expect(Object.keys(bp!.artifacts)).toEqual(['bandpass-amplitude', 'bandpass-phase']);
+    for (const table of [gp!, ga!]) expect(Object.keys(table.artifacts)).toEqual(['gain-amplitude', 'gain-phase']);
+    for (const table of outcome.tables) {
+      for (const [key, path] of Object.entries(table.artifacts)) {
+        expect(path).toBe(`${table.path}.${key}.svg`);
+        const svg = await readFile(path, 'utf8');
+        expect(svg.startsWith('<svg')).toBe(true);
+        const headers = [...svg.matchAll(/<text[^>]*>(DSA-\d+)<\/text>/g)].map((m) => m[1]);
+        expect(headers.sort()).toEqual([...live].sort());
+        expect(svg).toContain(`(no solution: ${deadName})`);
+        // One line per antenna, SPW and polarisation: 19 × 4 × 2.
+        const lines = [...svg.matchAll(/<g class="mark-line role-mark[^>]*>(.*?)<\/g>/g)].flatMap((m) => m[1]!.match(/<path /g) ?? []);
+        expect(lines).toHaveLength(live.length * 4 * 2);
+      }
+    }
   });
 
   it('recovers bandpasses × gains within 1 % in amplitude and 1° in phase, and the calibrated flux within 1 % of the model', async () => {
@@ -136,6 +218,32 @@ describe('calibrate', () => {
     const casa = await copyOf(calMs, 'casa-reference');
     await applyCalibration(ours, outcome.tables);
     const compared = JSON.parse(await runOracle('cal_casa.py', ['apply', ours, casa, ...outcome.tables.map((t) => t.path)])) as { maxRelative: number; flagsAgree: number; compared: number };
+    expect(compared.compared).toBeGreaterThan(100_000);
+    expect(compared.flagsAgree).toBe(1);
+    expect(compared.maxRelative).toBeLessThan(1e-5);
+  }, 180_000);
+
+  it('solves delays when asked: a CASA K table applied first, a flatter bandpass, the same recovery, and CASA applies the set as we do', async () => {
+    const ms = await copyOf(calMs, 'delay');
+    const withDelay = await calibrate(ms, { calibrator: '3C454.3', sources: [BRIGHT], outDir: join(dir, 'delay-tables'), solveDelay: true });
+    expect(withDelay.accepted).toBe(true);
+    expect(withDelay.tables.map((t) => t.role)).toEqual(['kcal', 'bpcal', 'gpcal', 'gacal']);
+    const [k, bp] = withDelay.tables;
+    expect(k).toMatchObject({ kind: 'K', antennasSolved: 19, flaggedFraction: 0.05, artifacts: {} });
+    const table = JSON.parse(await runOracle('cal_table_check.py', [k!.path])) as { subType: string; keywords: Record<string, unknown>; paramShape: number[]; rows: number; delaysNs: number[][][] };
+    expect(table).toMatchObject({ subType: 'K Jones', paramShape: [1, 2], rows: 4 * 20, keywords: { ParType: 'Float', VisCal: 'K Jones', SPECTRAL_WINDOW: { rows: 4 } } });
+    // The simulated delays are 1.5 ns rms: solved ones of that size, the reference antenna's zero.
+    const delays = table.delaysNs.flat(2).filter((d) => d !== 0);
+    expect(delays.length).toBeGreaterThan(4 * 18 * 2);
+    expect(Math.sqrt(delays.reduce((sum, d) => sum + d * d, 0) / delays.length)).toBeGreaterThan(0.5);
+    expect(bp!.phaseRmsDeg).toBeLessThan(outcome.tables[0]!.phaseRmsDeg);
+    // Equivalent calibration: the same recovery, and CASA's applycal with the four tables agrees with ours.
+    const casa = await copyOf(calMs, 'delay-casa');
+    await applyCalibration(ms, withDelay.tables);
+    const r = await recovery(ms, withDelay);
+    expect(r.maxAmplitudeError).toBeLessThan(0.01);
+    expect(r.maxPhaseErrorDeg).toBeLessThan(1);
+    const compared = JSON.parse(await runOracle('cal_casa.py', ['apply', ms, casa, ...withDelay.tables.map((t) => t.path)])) as { maxRelative: number; flagsAgree: number; compared: number };
     expect(compared.compared).toBeGreaterThan(100_000);
     expect(compared.flagsAgree).toBe(1);
     expect(compared.maxRelative).toBeLessThan(1e-5);
@@ -173,10 +281,57 @@ describe('the solve and apply stages', () => {
     expect(await solveStage.run(contextFor([msWritten(ms)]))).toEqual([]);
     const registered = await solveStage.run(contextFor([msWritten(ms), calibratorSelected]));
     expect(registered.map((e) => e.type)).toEqual(['CaltableRegistered', 'CaltableRegistered', 'CaltableRegistered']);
-    expect(registered[0]).toMatchObject({ payload: { groupId: GROUP_ID, kind: 'BP', caltableId: 'staged_bpcal', path: join(dir, 'data', 'caltables', GROUP_ID, 'staged_bpcal') } });
+    const tablePath = join(dir, 'data', 'caltables', GROUP_ID, 'staged_bpcal');
+    expect(registered[0]).toMatchObject({ payload: { groupId: GROUP_ID, kind: 'BP', caltableId: 'staged_bpcal', path: tablePath } });
+    expect(registered[0]!.payload).toMatchObject({ artifacts: { 'bandpass-amplitude': `${tablePath}.bandpass-amplitude.svg`, 'bandpass-phase': `${tablePath}.bandpass-phase.svg` } });
+    expect(Object.keys((registered[2]!.payload as { artifacts: object }).artifacts)).toEqual(['gain-amplitude', 'gain-phase']);
     const history = [msWritten(ms), calibratorSelected, ...registered.map((e, i) => stored(e.type, e.payload, 3 + i))];
     const applied = await calibrationApplyStage.run(contextFor(history));
     expect(applied).toEqual([{ type: 'CalibrationApplied', payload: { groupId: GROUP_ID, msPath: ms, caltableIds: ['staged_bpcal', 'staged_gpcal', 'staged_gacal'], correctedNonZeroFraction: 1 } }]);
+  });
+
+  it("makes a target wait for a calibrator's running solve and apply its tables once they land; the wait is bounded", async () => {
+    const log = new SqliteEventLog(join(dir, 'wait-events.sqlite'), { synchronous: 'normal', watchOtherProcesses: false });
+    const store = new ReadModelStore(':memory:', [calibrationRegistry, msIndex]);
+    try {
+      const calibratorGroup = '2026-01-25T22:21:37';
+      const mid = (outcome.validFromMjd + outcome.validToMjd) / 2;
+      const append = async (stream: string, events: DomainEvent[]) => {
+        await log.append(stream, events.map((e): NewEvent => ({ ...e, time: '2026-01-25T22:40:00Z' })), 'any');
+        await store.catchUp(log);
+      };
+      await append(calibratorGroup, [
+        { type: 'CalibratorSelected', payload: { groupId: calibratorGroup, calibrator: '3C454.3', fluxJy: 10, separationDeg: 0.1, reason: 'test' } },
+        { type: 'MsWritten', payload: msPayload(calibratorGroup, calMs, mid) },
+        { type: 'StageStarted', payload: { groupId: calibratorGroup, stage: 'solve', attempt: 1 } },
+      ]);
+      const stage = applyStage(registrySelector(store.db));
+      const targetMs = await copyOf(calMs, 'wait-target');
+      const target = [msWritten(targetMs, mid)];
+      // With nothing registered yet the target would be deferred at once; it waits instead.
+      const applying = stage.run(contextFor(target, 600));
+      await append(calibratorGroup, [
+        ...outcome.tables.map(
+          (t): DomainEvent => ({
+            type: 'CaltableRegistered',
+            payload: { groupId: calibratorGroup, caltableId: basename(t.path), kind: t.kind, path: t.path, validFromMjd: outcome.validFromMjd, validToMjd: outcome.validToMjd, refAntenna: outcome.refAntenna, medianSnr: t.medianSnr, flaggedFraction: t.flaggedFraction },
+          }),
+        ),
+        { type: 'StageCompleted', payload: { groupId: calibratorGroup, stage: 'solve', attempt: 1, durationMs: 1 } },
+      ]);
+      expect(await applying).toMatchObject([{ type: 'CalibrationApplied', payload: { caltableIds: outcome.tables.map((t) => basename(t.path)) } }]);
+      // A target 14 h later, beyond that set's reach, and a solve next to it that never lands: the target gives up after the configured wait.
+      const nearer = '2026-01-26T12:50:00';
+      await append(nearer, [
+        { type: 'CalibratorSelected', payload: { groupId: nearer, calibrator: '3C454.3', fluxJy: 10, separationDeg: 0.1, reason: 'test' } },
+        { type: 'MsWritten', payload: msPayload(nearer, calMs, mid + 0.6) },
+        { type: 'StageStarted', payload: { groupId: nearer, stage: 'solve', attempt: 1 } },
+      ]);
+      expect(await stage.run(contextFor([msWritten(targetMs, mid + 0.6)], 0.2))).toMatchObject([{ type: 'CalibrationDeferred' }]);
+    } finally {
+      store.close();
+      await log.close();
+    }
   });
 
   it('records CalibrationRejected when the calibrator is not in the data', async () => {

@@ -6,21 +6,11 @@ import { CatalogDb, coneSearch } from '../../../src/catalogs/catalogDb.js';
 import type { CatalogSource } from '../../../src/science/catalogs/catalogSource.js';
 import { angularSeparationDeg, raRangesOfCone } from '../../../src/science/catalogs/skyGeometry.js';
 import { runOracle } from '../../support/oracle.js';
+import { random } from '../../support/random.js';
 
 let dir: string;
 let db: CatalogDb;
 const sources: CatalogSource[] = [];
-
-/** A deterministic generator (mulberry32), so a failure reproduces. */
-function random(seed: number) {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // Cones at the awkward places: across RA 0, over each pole, at the equator, a wide one and a tiny one.
 const CONES: [number, number, number][] = [

@@ -9,24 +9,18 @@ import { loadConfig } from '../../../src/config/config.js';
 import { dataPaths } from '../../../src/config/paths.js';
 import type { StoredEvent } from '../../../src/eventlog/event.js';
 import { payloadErrors } from '../../../src/eventlog/schema.js';
-import { convertGroup } from '../../../src/science/convert/index.js';
 import { assessImage, ImageError, imageMs, measurementSetFacts, PRODUCTS, type ImageResult, type ImagingSettings } from '../../../src/science/image/index.js';
-import { simulate } from '../../../src/science/simulate/simulate.js';
 import { imageStage, imagingSettings } from '../../../src/stages/image.js';
 import type { StageContext } from '../../../src/stages/stage.js';
 import { qaThresholds, validateStage } from '../../../src/stages/validate.js';
 import { contimg } from '../../support/cli.js';
 import { runOracle } from '../../support/oracle.js';
+import { FIELD_SOURCES, imageSimulatedGroup } from '../../support/simulatedGroupImage.js';
 
 const run = promisify(execFile);
 
-/** Bright points 0.1°–0.13° off centre (the pointing is near RA 337.70°, Dec 16.14° at mid-group), inside the 0.59° quick-mode field. */
-const SOURCES = [
-  { raDeg: 337.78, decDeg: 16.2, fluxJy: 1.5 },
-  { raDeg: 337.62, decDeg: 16.06, fluxJy: 1 },
-  { raDeg: 337.74, decDeg: 16.02, fluxJy: 0.6 },
-  { raDeg: 337.66, decDeg: 16.24, fluxJy: 0.3 },
-];
+/** The field's bright points, with a synchrotron spectrum. */
+const SOURCES = FIELD_SOURCES.map((s, i) => ({ ...s, name: `S${i}`, spectralIndex: -0.7 }));
 
 interface Truth {
   readonly groupId: string;
@@ -56,31 +50,11 @@ const progress: { fraction: number; message: string }[] = [];
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'contimg-image-'));
-  const raw = join(dir, 'raw');
-  const sim = await simulate({
-    outDir: raw,
-    antennas: 24,
-    channels: 32,
-    subbands: 4,
-    integrations: 6,
-    gains: false,
-    rfi: false,
-    catalogs: [],
-    sources: SOURCES.map((s, i) => ({ name: `S${i}`, origin: 'user', spectralIndex: -0.7, ...s })),
-  });
-  const group = sim.written[0]!;
-  truth = JSON.parse(await readFile(group.truthPath, 'utf8')) as Truth;
-  ms = join(dir, 'group.ms');
-  await convertGroup({ files: [...group.files], out: ms });
   settings = imagingSettings(loadConfig({ env: {}, cwd: dir }).config);
-  image = await imageMs(ms, {
-    mode: 'quick',
-    imageId: 'group.quick',
-    imagesDir: join(dir, 'images'),
-    settings,
-    groupId: truth.groupId,
-    onProgress: (fraction, message) => progress.push({ fraction, message }),
-  });
+  const simulated = await imageSimulatedGroup(dir, SOURCES, { imagesDir: join(dir, 'images'), settings, onProgress: (fraction, message) => progress.push({ fraction, message }) });
+  truth = JSON.parse(await readFile(simulated.truthPath, 'utf8')) as Truth;
+  ms = simulated.ms;
+  image = simulated.image;
 }, 120_000);
 
 afterAll(async () => {
@@ -121,7 +95,9 @@ describe('imageMs (WSClean quick mode on a converted simulated group)', () => {
     expect(oracle.products['image']!.unit).toBe('Jy / beam');
     expect(oracle.products['model']!.unit).toBe('Jy / pix');
     expect(oracle.products['pb']!.unit).toBe('');
-    expect(oracle.products['pb']!.max).toBeCloseTo(1, 3);
+    // The beam averaged over the band and the drift of the pointing: just below 1 at the centre of a 77 s group.
+    expect(oracle.products['pb']!.max).toBeLessThan(1);
+    expect(oracle.products['pb']!.max).toBeGreaterThan(0.99);
     // pbcor is blank only below the cutoff, which this small field never reaches.
     expect(oracle.products['pbcor']!.finite).toBe(image.sizePx ** 2);
   });

@@ -26,9 +26,9 @@ describe('planImage', () => {
     expect(planImage('quick', GEOMETRY, { ...SETTINGS, niter: 100 }).niter).toBe(100);
   });
 
-  it('asks WSClean for CORRECTED_DATA, reordering, Briggs 0, the auto-mask and a minimum uv length', () => {
+  it('asks WSClean for CORRECTED_DATA, reordering, Briggs 0, the auto-mask, a minimum uv length and the exact w-gridder', () => {
     const args = wscleanArgs('/d/x.ms', '/s/wsclean', '/s', planImage('full', GEOMETRY, SETTINGS), SETTINGS).join(' ');
-    for (const flag of ['-reorder', '-data-column CORRECTED_DATA', '-weight briggs 0', '-auto-mask 3', '-auto-threshold 0.5', '-mgain 0.8', '-minuv-l 50', '-niter 1000', '-j 2', '-pol I']) {
+    for (const flag of ['-reorder', '-data-column CORRECTED_DATA', '-weight briggs 0', '-auto-mask 3', '-auto-threshold 0.5', '-mgain 0.8', '-minuv-l 50', '-niter 1000', '-j 2', '-pol I', '-use-wgridder']) {
       expect(args).toContain(flag);
     }
     expect(args.endsWith('-name /s/wsclean /d/x.ms')).toBe(true);

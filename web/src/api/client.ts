@@ -1,4 +1,4 @@
-import type { ActiveCalibration, Caltable, GroupDetail, GroupPage, GroupState, ImagePage, StatusSnapshot, StoredEvent } from './types.js';
+import type { ActiveCalibration, Caltable, FieldSources, GroupDetail, GroupPage, GroupState, ImageEntry, ImagePage, SkyImageView, SkyPosition, StatusSnapshot, StoredEvent } from './types.js';
 
 export const API = '/api/v1';
 
@@ -26,12 +26,24 @@ async function request<T>(path: string, init?: RequestInit): Promise<T> {
 const query = (params: Record<string, string | number | undefined>) =>
   new URLSearchParams(Object.entries(params).flatMap(([k, v]) => (v === undefined ? [] : [[k, String(v)]]))).toString();
 
+const sky = (id: string, product: string) => `/images/${encodeURIComponent(id)}/sky/${encodeURIComponent(product)}`;
+
 export const api = {
   status: () => request<StatusSnapshot>('/status'),
   groups: (params: { state?: GroupState; limit?: number; before?: string }) => request<GroupPage>(`/groups?${query(params)}`),
   group: (id: string) => request<GroupDetail>(`/groups/${encodeURIComponent(id)}`),
   images: (params: { grade?: string; sort?: string; limit?: number; offset?: number }) => request<ImagePage>(`/images?${query(params)}`),
+  image: (id: string) => request<ImageEntry>(`/images/${encodeURIComponent(id)}`),
+  skyImage: (id: string, product: string) => request<SkyImageView>(sky(id, product)),
+  skyPixels: async (id: string, product: string) => {
+    const res = await fetch(`${API}${sky(id, product)}/pixels`);
+    if (!res.ok) throw new HttpError(res.status, 'HTTP', `${res.status} ${res.statusText}`);
+    return new Float32Array(await res.arrayBuffer());
+  },
+  skyPosition: (id: string, product: string, x: number, y: number) => request<SkyPosition>(`${sky(id, product)}/position?${query({ x, y })}`),
+  skySources: (id: string, product: string) => request<FieldSources>(`${sky(id, product)}/sources`),
   imageFile: (id: string, product: string) => `${API}/images/${encodeURIComponent(id)}/files/${encodeURIComponent(product)}`,
+  caltableArtifact: (id: string, key: string) => `${API}/caltables/${encodeURIComponent(id)}/artifacts/${encodeURIComponent(key)}`,
   caltables: () => request<{ caltables: Caltable[] }>('/caltables'),
   activeCalibration: (mjd: number) => request<ActiveCalibration>(`/caltables/active?${query({ mjd })}`),
   events: (params: { after: number; limit: number }) => request<{ events: StoredEvent[]; next: number; head: number }>(`/events?${query(params)}`),

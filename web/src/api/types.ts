@@ -5,7 +5,10 @@ import type {
   CaltableList,
   GroupDetail as GroupDetailSchema,
   GroupPage as GroupPageSchema,
+  FieldSources as FieldSourcesSchema,
   ImagePage as ImagePageSchema,
+  SkyImageView as SkyImageViewSchema,
+  SkyPosition as SkyPositionSchema,
   Status,
   StoredEventSchema,
 } from '../../../src/api/schemas.js';
@@ -21,6 +24,10 @@ export type StageTiming = StatusSnapshot['stages'][number];
 export type RealtimeGauge = StatusSnapshot['realtime'];
 export type ImagePage = Static<typeof ImagePageSchema>;
 export type ImageEntry = ImagePage['images'][number];
+export type SkyImageView = Static<typeof SkyImageViewSchema>;
+export type SkyPosition = Static<typeof SkyPositionSchema>;
+export type FieldSources = Static<typeof FieldSourcesSchema>;
+export type FieldSource = FieldSources['sources'][number];
 export type Caltable = Static<typeof CaltableList>['caltables'][number];
 export type ActiveCalibration = Static<typeof ActiveCalibrationSchema>;
 export type StoredEvent = Static<typeof StoredEventSchema>;

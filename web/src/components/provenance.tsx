@@ -1,3 +1,5 @@
+import type { ComponentChildren } from 'preact';
+import { Link } from 'wouter-preact';
 import type { GroupDetail, StoredEvent } from '../api/types.js';
 import type { PayloadOf } from '../../../src/eventlog/schema.js';
 import { bytes } from './format.js';
@@ -5,7 +7,7 @@ import { bytes } from './format.js';
 /** One link of the chain files → MS → calibration → images → QA → photometry, and the events that make it. */
 interface Step {
   readonly label: string;
-  readonly describe: (events: readonly StoredEvent[], group: GroupDetail) => string | null;
+  readonly describe: (events: readonly StoredEvent[], group: GroupDetail) => ComponentChildren | null;
 }
 
 const of = <T extends keyof PayloadMap>(events: readonly StoredEvent[], type: T) => events.filter((e) => e.type === type).map((e) => e.payload as PayloadMap[T]);
@@ -44,7 +46,14 @@ const STEPS: readonly Step[] = [
     label: 'images',
     describe: (events) => {
       const images = of(events, 'ImageWritten');
-      return images.length === 0 ? null : images.map((i) => `${i.imageId} (${i.mode}, ${i.sizePx} px)`).join('; ');
+      return images.length === 0
+        ? null
+        : images.map((i, n) => (
+            <span key={i.imageId}>
+              {n > 0 && '; '}
+              <Link href={`/images/${i.imageId}`}>{i.imageId}</Link> ({i.mode}, {i.sizePx} px)
+            </span>
+          ));
     },
   },
   {

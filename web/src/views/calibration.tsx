@@ -51,6 +51,7 @@ function CalibrationPage() {
       ) : (
         <CaltableTable tables={tables} />
       )}
+      {tables !== null && <SetPlots tables={tables} active={typeof active.data === 'object' && active.data !== null ? active.data.groupId : null} />}
     </section>
   );
 }
@@ -69,6 +70,7 @@ function CaltableTable({ tables }: { tables: readonly Caltable[] }) {
           <th>ref. antenna</th>
           <th class="num">median SNR</th>
           <th class="num">flagged</th>
+          <th>plots</th>
         </tr>
       </thead>
       <tbody>
@@ -86,11 +88,44 @@ function CaltableTable({ tables }: { tables: readonly Caltable[] }) {
               <td>{t.refAntenna}</td>
               <td class="num">{t.medianSnr.toFixed(1)}</td>
               <td class="num">{(100 * t.flaggedFraction).toFixed(1)} %</td>
+              <td>
+                {Object.keys(t.artifacts).map((key) => (
+                  <a key={key} href={api.caltableArtifact(t.caltableId, key)} target="_blank" rel="noreferrer" class="file-link">
+                    {key}
+                  </a>
+                ))}
+              </td>
             </tr>
           );
         })}
       </tbody>
     </table>
+  );
+}
+
+/** The bandpass and gain plots of the active set, else of the newest set that has plots. */
+function SetPlots({ tables, active }: { tables: readonly Caltable[]; active: string | null }) {
+  const withPlots = tables.filter((t) => Object.keys(t.artifacts).length > 0);
+  const groupId = active !== null && withPlots.some((t) => t.groupId === active) ? active : withPlots.at(-1)?.groupId;
+  if (groupId === undefined) return null;
+  const plots = withPlots.filter((t) => t.groupId === groupId).flatMap((t) => Object.keys(t.artifacts).map((key) => ({ table: t, key })));
+  return (
+    <>
+      <h2>
+        Solutions of the set from <GroupLink id={groupId} />
+        {groupId === active ? ' (active now)' : ''}
+      </h2>
+      <div class="plots">
+        {plots.map(({ table, key }) => (
+          <figure key={`${table.caltableId}/${key}`}>
+            <img data-testid="caltable-plot" data-key={key} src={api.caltableArtifact(table.caltableId, key)} alt={`${table.kind} ${key}`} />
+            <figcaption>
+              {table.kind} · {key.replace('-', ' ')}
+            </figcaption>
+          </figure>
+        ))}
+      </div>
+    </>
   );
 }
 

@@ -1,4 +1,5 @@
 import { useState } from 'preact/hooks';
+import { Link } from 'wouter-preact';
 import { api } from '../api/client.js';
 import type { ImageEntry } from '../api/types.js';
 import { utc } from '../components/format.js';
@@ -90,7 +91,9 @@ function ImageRow({ image }: { image: ImageEntry }) {
   return (
     <tr data-image={image.imageId}>
       <td>{'png' in image.products ? <img class="thumb" src={api.imageFile(image.imageId, 'png')} alt="" loading="lazy" /> : null}</td>
-      <td>{image.imageId}</td>
+      <td>
+        <Link href={`/images/${image.imageId}`}>{image.imageId}</Link>
+      </td>
       <td>
         <GroupLink id={image.groupId} />
       </td>
