@@ -253,8 +253,12 @@ export class KafkaEventLog implements EventLog {
   }
 
   async #endOffset(): Promise<number> {
-    const partitions = await this.admin.fetchTopicOffsets(this.topic);
-    return Number(partitions[0]?.offset ?? 0);
+    try {
+      const partitions = await this.admin.fetchTopicOffsets(this.topic);
+      return Number(partitions[0]?.offset ?? 0);
+    } catch (err) {
+      throw new EventLogError(`Kafka did not say where topic "${this.topic}" ends (${(err as Error).message}): is the broker up?`, 'EVENT_LOG_UNREACHABLE');
+    }
   }
 
   /** Every half `stallSeconds`: replaces the consumer when the fold lags, someone waits, and it has not moved since the last look but one. */
