@@ -12,6 +12,7 @@ import { groupRoutes } from './groupRoutes.js';
 import { liveEvents, type LiveSession } from './liveEvents.js';
 import { productRoutes } from './productRoutes.js';
 import { skyRoutes } from './skyRoutes.js';
+import { sourceRoutes } from './sourceRoutes.js';
 import { statusRoutes } from './statusRoutes.js';
 
 export interface ApiOptions extends ApiDeps {
@@ -48,6 +49,7 @@ export function buildApi({ heartbeatMs = 15_000, maxBufferedBytes = 4 * 1024 * 1
       await api.register(productRoutes, deps);
       await api.register(skyRoutes, deps);
       await api.register(calibrationRoutes, deps);
+      await api.register(sourceRoutes, deps);
       await api.register(liveEvents, { log: deps.log, sessions, heartbeatMs, maxBufferedBytes });
     },
     { prefix: '/api/v1' },

@@ -281,3 +281,130 @@ export const ActiveCalibration = Type.Object({
   separationHours: Type.Number({ description: 'hours between the time asked and the set’s validity window; 0 when it covers it' }),
   warning: Nullable(Type.String()),
 });
+
+const Flux = Nullable(Type.Number({ description: 'Jy; null with fewer than 3 epochs' }));
+const Statistic = Nullable(Type.Number({ description: 'null with fewer than 3 epochs' }));
+export const SourceId = Type.String({ minLength: 3, maxLength: 200, pattern: '^[^:\\s/]+:[^\\u0000-\\u001f]+$', description: 'catalog:name (URL-encode it in a path)' });
+export const SourceParams = Type.Object({ id: SourceId });
+export const SourcesQuery = Type.Object(
+  {
+    ra: Type.Optional(Type.Number({ minimum: 0, maximum: 360, description: 'cone centre, degrees J2000; with dec and radius' })),
+    dec: Type.Optional(Type.Number({ minimum: -90, maximum: 90 })),
+    radius: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 180, description: 'cone radius, degrees' })),
+    minEpochs: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1 }),
+    variable: Type.Optional(Type.Boolean({ description: 'only sources flagged variable' })),
+    ese: Type.Optional(Type.Boolean({ description: 'only extreme-scattering-event candidates' })),
+    sort: Type.Union((['id', 'eta', 'v', 'flux', 'epochs'] as const).map((v) => Type.Literal(v)), { default: 'id', description: 'flux: the weighted mean' }),
+    order: Type.Union([Type.Literal('asc'), Type.Literal('desc')], { default: 'desc' }),
+    offset: Type.Integer({ minimum: 0, maximum: 1_000_000_000, default: 0 }),
+    limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
+  },
+  { additionalProperties: false },
+);
+export const SourceEntry = Type.Object({
+  sourceId: Type.String(),
+  raDeg: Type.Number(),
+  decDeg: Type.Number(),
+  epochs: Type.Integer(),
+  firstMjd: Type.Number(),
+  lastMjd: Type.Number(),
+  meanFluxJy: Flux,
+  weightedMeanFluxJy: Flux,
+  stdFluxJy: Flux,
+  eta: Statistic,
+  v: Statistic,
+  vs: Statistic,
+  m: Statistic,
+  chi2: Statistic,
+  sigmaDeviation: Statistic,
+  variable: Type.Boolean(),
+  eseCandidate: Type.Boolean(),
+});
+export const SourcePage = Type.Object({ sources: Type.Array(SourceEntry), total: Type.Integer() });
+export const LightCurve = Type.Object({
+  sourceId: Type.String(),
+  points: Type.Array(
+    Type.Object({
+      groupId: Type.String(),
+      imageId: Type.String(),
+      mjd: Type.Number(),
+      fluxJy: Type.Number(),
+      errorJy: Type.Number(),
+      peakJy: Type.Number(),
+      rmsJy: Type.Number(),
+      method: Type.String(),
+      correction: Nullable(Type.Number({ description: 'ensemble correction; null when the flux is not normalised' })),
+      referenceCount: Type.Integer(),
+      normalizedFluxJy: Type.Number(),
+      normalizedErrorJy: Type.Number(),
+    }),
+    { description: 'oldest first' },
+  ),
+});
+export const CandidatesQuery = Type.Object(
+  {
+    kind: Type.Union([Type.Literal('any'), Type.Literal('variable'), Type.Literal('ese')], { default: 'any' }),
+    limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }),
+  },
+  { additionalProperties: false },
+);
+export const CandidateList = Type.Object({ candidates: Type.Array(SourceEntry, { description: 'largest η first' }) });
+export const ImageSources = Type.Object({
+  imageId: Type.String(),
+  sources: Type.Array(
+    Type.Object({
+      source: Type.Integer(),
+      raDeg: Type.Number(),
+      decDeg: Type.Number(),
+      peakJy: Type.Number(),
+      intFluxJy: Type.Number(),
+      intFluxErrJy: Type.Number(),
+      snr: Type.Number(),
+      matches: Type.Array(Type.Object({ catalog: Type.String(), catalogName: Type.String(), separationArcsec: Type.Number(), fluxRatio: Type.Number() })),
+    }),
+    { description: 'brightest first' },
+  ),
+  crossmatch: Type.Array(
+    Type.Object({
+      catalog: Type.String({ description: "'' when the image was not cross-matched" }),
+      skippedReason: Nullable(Type.String()),
+      matched: Nullable(Type.Integer()),
+      detected: Nullable(Type.Integer()),
+      completeness: Nullable(Type.Number()),
+      rmsOffsetArcsec: Nullable(Type.Number()),
+      fluxRatioMedian: Nullable(Type.Number()),
+      issues: Type.Array(Type.String()),
+    }),
+  ),
+});
+export const MosaicsQuery = Type.Object(
+  {
+    strip: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9._+-]{1,64}$' })),
+    offset: Type.Integer({ minimum: 0, maximum: 1_000_000_000, default: 0 }),
+    limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
+  },
+  { additionalProperties: false },
+);
+export const MosaicList = Type.Object({
+  mosaics: Type.Array(
+    Type.Object({
+      mosaicId: Type.String(),
+      strip: Type.String(),
+      windowIndex: Type.Integer(),
+      tiles: Type.Array(Type.Object({ imageId: Type.String(), groupId: Type.String() })),
+      products: Type.Record(Type.String(), Type.String()),
+      widthPx: Type.Integer(),
+      heightPx: Type.Integer(),
+      cellArcsec: Type.Number(),
+      centerRaDeg: Type.Number(),
+      centerDecDeg: Type.Number(),
+      rmsJy: Type.Number(),
+      peakJy: Type.Number(),
+      coverage: Type.Number(),
+      areaDeg2: Type.Number(),
+      writtenAt: Type.String(),
+    }),
+    { description: 'newest first' },
+  ),
+  total: Type.Integer(),
+});

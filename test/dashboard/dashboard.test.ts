@@ -226,7 +226,7 @@ describe('the dashboard in Chromium', () => {
     expect(await text('no-caltables')).toBe('No calibration tables yet: the solve stage has not registered any.');
     await expect.poll(() => text('active-calibration')).toMatch(/^no complete calibration set within/);
     await page.getByRole('link', { name: 'Sources' }).click();
-    expect(await text('not-yet')).toContain('No sources yet');
+    expect(await text('no-sources')).toContain('forced photometry has measured none yet');
     expect(await notReloaded()).toBe(42);
   });
 });

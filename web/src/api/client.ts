@@ -1,4 +1,4 @@
-import type { ActiveCalibration, Caltable, FieldSources, GroupDetail, GroupPage, GroupState, ImageEntry, ImagePage, SkyImageView, SkyPosition, StatusSnapshot, StoredEvent } from './types.js';
+import type { ActiveCalibration, Caltable, FieldSources, GroupDetail, GroupPage, GroupState, ImageEntry, ImagePage, ImageSources, LightCurve, SkyImageView, SkyPosition, SourceEntry, SourcePage, StatusSnapshot, StoredEvent } from './types.js';
 
 export const API = '/api/v1';
 
@@ -46,6 +46,11 @@ export const api = {
   caltableArtifact: (id: string, key: string) => `${API}/caltables/${encodeURIComponent(id)}/artifacts/${encodeURIComponent(key)}`,
   caltables: () => request<{ caltables: Caltable[] }>('/caltables'),
   activeCalibration: (mjd: number) => request<ActiveCalibration>(`/caltables/active?${query({ mjd })}`),
+  sources: (params: { ra?: number; dec?: number; radius?: number; minEpochs?: number; variable?: boolean; ese?: boolean; sort?: string; order?: string; limit?: number; offset?: number }) =>
+    request<SourcePage>(`/sources?${query({ ...params, variable: params.variable ? 'true' : undefined, ese: params.ese ? 'true' : undefined })}`),
+  source: (id: string) => request<SourceEntry>(`/sources/${encodeURIComponent(id)}`),
+  lightCurve: (id: string) => request<LightCurve>(`/sources/${encodeURIComponent(id)}/lightcurve`),
+  imageSources: (id: string) => request<ImageSources>(`/images/${encodeURIComponent(id)}/sources`),
   events: (params: { after: number; limit: number }) => request<{ events: StoredEvent[]; next: number; head: number }>(`/events?${query(params)}`),
   reprocess: (id: string, body: { fromStage: string; reason: string }, auth: { token: string; operator: string }) =>
     request<{ groupId: string; seq: number; operator: string }>(`/groups/${encodeURIComponent(id)}/reprocess`, {

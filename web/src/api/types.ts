@@ -6,6 +6,9 @@ import type {
   GroupDetail as GroupDetailSchema,
   GroupPage as GroupPageSchema,
   FieldSources as FieldSourcesSchema,
+  ImageSources as ImageSourcesSchema,
+  LightCurve as LightCurveSchema,
+  SourcePage as SourcePageSchema,
   ImagePage as ImagePageSchema,
   SkyImageView as SkyImageViewSchema,
   SkyPosition as SkyPositionSchema,
@@ -31,6 +34,10 @@ export type FieldSource = FieldSources['sources'][number];
 export type Caltable = Static<typeof CaltableList>['caltables'][number];
 export type ActiveCalibration = Static<typeof ActiveCalibrationSchema>;
 export type StoredEvent = Static<typeof StoredEventSchema>;
+export type SourcePage = Static<typeof SourcePageSchema>;
+export type SourceEntry = SourcePage['sources'][number];
+export type LightCurve = Static<typeof LightCurveSchema>;
+export type ImageSources = Static<typeof ImageSourcesSchema>;
 
 /** What `/api/v1/ws` sends (src/api/liveEvents.ts). */
 export type LiveMessage = { kind: 'event'; event: StoredEvent } | { kind: 'live'; seq: number } | { kind: 'heartbeat'; seq: number; time: string };

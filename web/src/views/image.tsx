@@ -7,6 +7,54 @@ import { SkyViewer } from '../components/skyViewer.js';
 import { useProducts } from '../components/useProducts.js';
 import type { View } from './registry.js';
 
+/** The sources found in the image and how they cross-matched, or why they are not there. */
+function ImageSourceList({ imageId }: { imageId: string }) {
+  const { data, error } = useProducts(() => api.imageSources(imageId), [imageId]);
+  if (data === null) return <p class={error === null ? 'empty' : 'note'}>{error ?? 'Loading sources…'}</p>;
+  return (
+    <>
+      <ul data-testid="crossmatch">
+        {data.crossmatch.map((c) =>
+          c.skippedReason === null ? (
+            <li key={c.catalog}>
+              {c.catalog}: {c.matched} of {c.detected} matched, completeness {c.completeness === null ? '–' : `${(c.completeness * 100).toFixed(0)} %`}, flux ratio{' '}
+              {c.fluxRatioMedian?.toFixed(3) ?? '–'}, rms offset {c.rmsOffsetArcsec?.toFixed(2) ?? '–'}″{c.issues.length > 0 && <span class="bad"> · {c.issues.join('; ')}</span>}
+            </li>
+          ) : (
+            <li key={c.catalog}>not cross-matched: {c.skippedReason}</li>
+          ),
+        )}
+      </ul>
+      <table data-testid="image-sources">
+        <thead>
+          <tr>
+            <th class="num">#</th>
+            <th class="num">RA (°)</th>
+            <th class="num">Dec (°)</th>
+            <th class="num">flux (mJy)</th>
+            <th class="num">S/N</th>
+            <th>counterparts</th>
+          </tr>
+        </thead>
+        <tbody>
+          {data.sources.map((s) => (
+            <tr key={s.source}>
+              <td class="num">{s.source}</td>
+              <td class="num">{s.raDeg.toFixed(5)}</td>
+              <td class="num">{s.decDeg.toFixed(5)}</td>
+              <td class="num">
+                {(s.intFluxJy * 1000).toFixed(2)} ± {(s.intFluxErrJy * 1000).toFixed(2)}
+              </td>
+              <td class="num">{s.snr.toFixed(1)}</td>
+              <td>{s.matches.map((m) => `${m.catalog}:${m.catalogName} (${m.separationArcsec.toFixed(1)}″)`).join(', ')}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </>
+  );
+}
+
 /** FITS products first the restored image, then the rest in the order the imaging stage lists them. */
 const fitsProducts = (image: ImageEntry) =>
   Object.entries(image.products)
@@ -75,6 +123,8 @@ function ImagePage({ params }: { params: Record<string, string | undefined> }) {
         )}
       </h2>
       {product === undefined ? <p class="empty">This image has no FITS product to show.</p> : <SkyViewer key={product} imageId={image.imageId} product={product} />}
+      <h2>Sources</h2>
+      <ImageSourceList imageId={image.imageId} />
     </section>
   );
 }
