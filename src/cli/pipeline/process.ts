@@ -36,7 +36,6 @@ import type { EventLog } from '../../eventlog/eventLog.js';
 import type { StoredEvent } from '../../eventlog/event.js';
 import { claimableGroups, leasedGroups, queueSummary } from '../../projections/groupQueue.js';
 import { lastOfType, StageError, type StageContext, type StageDefinition } from '../../stages/stage.js';
-import { retryWhileLogUnreachable } from '../../operators/retryWhileLogUnreachable.js';
 import { quarantineFile } from './quarantine.js';
 
 /** How often a waiting slot looks again even when nothing changed (retry times coming due). */
@@ -110,7 +109,6 @@ export function processGroups(deps: ProcessDeps): Observable<GroupOutcome> {
   const slot$ = defer(() => claimNext()).pipe(
     concatMap((groupId) => (groupId === null ? merge(changed$, stopped$).pipe(take(1), ignoreElements()) : defer(() => runGroup({ ...deps, policy, limits, now, degraded: () => degradation.degraded }, groupId)))),
     repeat({ delay: () => (stop.aborted ? EMPTY : of(0)) }),
-    rideOutLogOutages(logger),
   );
   const releaseLeases = async () => {
     for (const groupId of leasedGroups(readModels)) {
@@ -118,17 +116,10 @@ export function processGroups(deps: ProcessDeps): Observable<GroupOutcome> {
       if (released) logger.warn({ groupId }, 'lease released: its holder stopped or it ran out; the group will resume');
     }
   };
-  const sweeper$ = changed$.pipe(startWith(0), concatMap(releaseLeases), ignoreElements(), rideOutLogOutages(logger), takeUntil(stopped$));
+  const sweeper$ = changed$.pipe(startWith(0), concatMap(releaseLeases), ignoreElements(), takeUntil(stopped$));
   logger.info({ workerId: policy.workerId, slots: config['process.inFlightGroups'], stages: deps.stages.map((s) => s.stage) }, 'processing groups');
   return merge(sweeper$, ...Array.from({ length: config['process.inFlightGroups'] }, () => slot$));
 }
-
-/**
- * Waits out an event log that does not answer (a broker restart), from 1 s up to 30 s between
- * tries. A group whose stage was cut off keeps its lease until it expires, then resumes.
- */
-export const rideOutLogOutages = <T>(logger: Logger) =>
-  retryWhileLogUnreachable<T>({ delayMs: 1000, maxDelayMs: 30_000, onUnreachable: (err, waitMs) => logger.warn({ err, waitMs }, 'the event log did not answer: trying again') });
 
 interface RunContext extends ProcessDeps {
   readonly policy: ClaimPolicy;
