@@ -1,4 +1,5 @@
 import { useState } from 'preact/hooks';
+import { Pager, SortSelect } from '../components/listControls.js';
 import { Link } from 'wouter-preact';
 import { api } from '../api/client.js';
 import type { ImageEntry } from '../api/types.js';
@@ -32,25 +33,9 @@ function ImagesPage() {
         </label>
         <label>
           sort by{' '}
-          <select value={sort} onChange={(e) => (setSort(e.currentTarget.value as keyof typeof SORTS), setOffset(0))}>
-            {Object.entries(SORTS).map(([value, label]) => (
-              <option key={value} value={value}>
-                {label}
-              </option>
-            ))}
-          </select>
+          <SortSelect sorts={SORTS} value={sort} onChange={(next) => (setSort(next), setOffset(0))} />
         </label>
-        {data && data.total > PAGE && (
-          <span class="pager">
-            <button disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - PAGE))}>
-              newer
-            </button>{' '}
-            {offset + 1}–{Math.min(data.total, offset + PAGE)} of {data.total}{' '}
-            <button disabled={offset + PAGE >= data.total} onClick={() => setOffset(offset + PAGE)}>
-              older
-            </button>
-          </span>
-        )}
+        {data && <Pager offset={offset} total={data.total} pageSize={PAGE} onOffset={setOffset} labels={['newer', 'older']} />}
         {error !== null && <span class="bad">{error}</span>}
       </div>
       {data === null ? (

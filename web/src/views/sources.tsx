@@ -1,4 +1,5 @@
 import { useState } from 'preact/hooks';
+import { Pager, SortSelect } from '../components/listControls.js';
 import { Link } from 'wouter-preact';
 import { api } from '../api/client.js';
 import type { SourceEntry } from '../api/types.js';
@@ -42,13 +43,7 @@ function SourcesPage() {
       <div class="filters">
         <label>
           sort by{' '}
-          <select value={sort} onChange={(e) => (setSort(e.currentTarget.value as Sort), setOffset(0))}>
-            {Object.entries(SORTS).map(([value, label]) => (
-              <option key={value} value={value}>
-                {label}
-              </option>
-            ))}
-          </select>
+          <SortSelect sorts={SORTS} value={sort} onChange={(next) => (setSort(next), setOffset(0))} />
         </label>
         <label>
           <input type="checkbox" checked={variable} onChange={(e) => (setVariable(e.currentTarget.checked), setOffset(0))} /> variable
@@ -62,17 +57,7 @@ function SourcesPage() {
         {coneInput('ra', 'RA°')}
         {coneInput('dec', 'Dec°')}
         {coneInput('radius', 'radius°')}
-        {data && data.total > PAGE && (
-          <span class="pager">
-            <button disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - PAGE))}>
-              previous
-            </button>{' '}
-            {offset + 1}–{Math.min(data.total, offset + PAGE)} of {data.total}{' '}
-            <button disabled={offset + PAGE >= data.total} onClick={() => setOffset(offset + PAGE)}>
-              next
-            </button>
-          </span>
-        )}
+        {data && <Pager offset={offset} total={data.total} pageSize={PAGE} onOffset={setOffset} labels={['previous', 'next']} />}
         {error !== null && <span class="bad">{error}</span>}
       </div>
       {data === null ? (
