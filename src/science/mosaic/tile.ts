@@ -50,7 +50,9 @@ async function readFits(path: string, what: string) {
 }
 
 export async function readTile(imagePath: string, pbPath: string): Promise<TileImage> {
-  const [image, pb] = await Promise.all([readFits(imagePath, 'tile image'), readFits(pbPath, 'tile primary beam')]);
+  // One after the other, so a missing tile is named as its image, not by whichever read fails first.
+  const image = await readFits(imagePath, 'tile image');
+  const pb = await readFits(pbPath, 'tile primary beam');
   const { cards, shape } = image;
   if (shape.length < 2) throw new MosaicError('bad-input', `${imagePath}: not an image (${shape.length} axis)`);
   const [width, height] = [shape[0]!, shape[1]!];
