@@ -1,5 +1,6 @@
 #include "flag_ms.h"
 
+#include "async_worker.h"
 #include "casacore_lock.h"
 
 #include <casacore/casa/Arrays/Array.h>
@@ -14,9 +15,8 @@
 #include <algorithm>
 #include <complex>
 #include <cstdint>
-#include <exception>
+#include <memory>
 #include <mutex>
-#include <optional>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -33,7 +33,6 @@ struct FlagBaton {
   bool reset = false;
   bool zeros = false;
   bool autos = false;
-  std::optional<std::string> err;
 
   uint64_t rows = 0;
   int nAnt = 0, nCorr = 0, nChan = 0, nSpw = 0;
@@ -155,34 +154,6 @@ Napi::Object ToJs(Napi::Env env, const FlagBaton& b) {
   return result;
 }
 
-class FlagWorker : public Napi::AsyncWorker {
- public:
-  FlagWorker(Napi::Env env, FlagBaton baton)
-      : Napi::AsyncWorker(env, "contimg:msFlagPass"), baton_(std::move(baton)), deferred_(Napi::Promise::Deferred::New(env)) {}
-
-  Napi::Promise Promise() const { return deferred_.Promise(); }
-
- protected:
-  void Execute() override {
-    try {
-      FlagPass(baton_);
-    } catch (const std::exception& e) {  // casacore::AipsError is a std::exception
-      baton_.err = e.what();
-    }
-  }
-
-  void OnOK() override {
-    if (baton_.err) {
-      deferred_.Reject(Napi::Error::New(Env(), "casacore: " + *baton_.err).Value());
-    } else {
-      deferred_.Resolve(ToJs(Env(), baton_));
-    }
-  }
-
- private:
-  FlagBaton baton_;
-  Napi::Promise::Deferred deferred_;
-};
 
 }  // namespace
 
@@ -193,10 +164,10 @@ Napi::Value MsFlagPass(const Napi::CallbackInfo& info) {
   baton.reset = options.Get("reset").As<Napi::Boolean>().Value();
   baton.zeros = options.Get("zeros").As<Napi::Boolean>().Value();
   baton.autos = options.Get("autos").As<Napi::Boolean>().Value();
-  auto* worker = new FlagWorker(info.Env(), std::move(baton));
-  Napi::Promise promise = worker->Promise();
-  worker->Queue();
-  return promise;
+  auto shared = std::make_shared<FlagBaton>(std::move(baton));
+  return PromiseWorker::Start(
+      info.Env(), "contimg:msFlagPass", "casacore: ", [shared] { FlagPass(*shared); },
+      [shared](Napi::Env env) -> Napi::Value { return ToJs(env, *shared); }, Napi::Object::New(info.Env()));
 }
 
 }  // namespace contimg

@@ -1,5 +1,6 @@
 #include "table_info.h"
 
+#include "async_worker.h"
 #include "casacore_lock.h"
 
 #include <casacore/casa/Containers/Record.h>
@@ -13,9 +14,8 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <exception>
+#include <memory>
 #include <map>
-#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -34,7 +34,6 @@ struct Column {
 
 struct TableInfoBaton {
   std::string path;
-  std::optional<std::string> err;
   uint64_t nrows = 0;
   std::string tableType;
   std::vector<Column> columns;
@@ -128,45 +127,15 @@ Napi::Object ToJs(Napi::Env env, const TableInfoBaton& baton) {
   return result;
 }
 
-class TableInfoWorker : public Napi::AsyncWorker {
- public:
-  TableInfoWorker(Napi::Env env, std::string path)
-      : Napi::AsyncWorker(env, "contimg:tableInfo"), deferred_(Napi::Promise::Deferred::New(env)) {
-    baton_.path = std::move(path);
-  }
-
-  Napi::Promise Promise() const { return deferred_.Promise(); }
-
- protected:
-  // Runs on the libuv pool: only the baton, no node-addon-api calls.
-  void Execute() override {
-    try {
-      ReadTableInfo(baton_);
-    } catch (const std::exception& e) {  // casacore::AipsError is a std::exception
-      baton_.err = e.what();
-    }
-  }
-
-  void OnOK() override {
-    if (baton_.err) {
-      deferred_.Reject(Napi::Error::New(Env(), "casacore: " + *baton_.err).Value());
-    } else {
-      deferred_.Resolve(ToJs(Env(), baton_));
-    }
-  }
-
- private:
-  TableInfoBaton baton_;
-  Napi::Promise::Deferred deferred_;
-};
 
 }  // namespace
 
 Napi::Value TableInfo(const Napi::CallbackInfo& info) {
-  auto* worker = new TableInfoWorker(info.Env(), info[0].As<Napi::String>().Utf8Value());
-  Napi::Promise promise = worker->Promise();
-  worker->Queue();  // the worker deletes itself after OnOK
-  return promise;
+  auto baton = std::make_shared<TableInfoBaton>();
+  baton->path = info[0].As<Napi::String>().Utf8Value();
+  return PromiseWorker::Start(
+      info.Env(), "contimg:tableInfo", "casacore: ", [baton] { ReadTableInfo(*baton); },
+      [baton](Napi::Env env) -> Napi::Value { return ToJs(env, *baton); }, Napi::Object::New(info.Env()));
 }
 
 }  // namespace contimg
