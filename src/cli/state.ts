@@ -24,7 +24,7 @@ export async function openLogState(config: Config) {
   if (brokers === null) return openState(config);
   const paths = dataPaths(config.dataDir);
   const topic = config['eventLog.topic'];
-  // Rides out a broker restart (a minute and more of retries) instead of stopping the pipeline.
+  // Waits for a broker that is still starting (a minute and more of retries); once open, the log rides out outages itself.
   const log = await openKafkaLog({ brokers, topic, retry: { retries: 12, initialRetryTime: 300, maxRetryTime: 10_000 } });
   return stateOver(paths, log, join(dirname(paths.readModels), `readmodels-kafka-${topic}.sqlite`));
 }

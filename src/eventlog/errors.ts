@@ -40,3 +40,9 @@ export class EventLogOpenError extends EventLogError {
     super(message, 'EVENT_LOG_UNUSABLE');
   }
 }
+
+/** Codes of failures that say the log could not be reached just now, not that it refused anything. */
+const UNREACHABLE_CODES: readonly string[] = ['EVENT_LOG_UNREACHABLE', 'EVENT_APPEND_UNACKNOWLEDGED'];
+
+/** The log did not answer (a broker outage): the same call may well succeed later. */
+export const isLogUnreachable = (error: unknown): boolean => error instanceof EventLogError && UNREACHABLE_CODES.includes(error.code);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ConfigResourceTypes, Kafka, logLevel } from 'kafkajs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConcurrencyError } from '../../src/eventlog/errors.js';
+import { ConcurrencyError, isLogUnreachable } from '../../src/eventlog/errors.js';
 import type { NewEvent } from '../../src/eventlog/event.js';
 import { KafkaEventLog } from '../../src/eventlog/kafkaEventLog.js';
 import { eventLogContract } from '../support/eventLogContract.js';
@@ -123,12 +123,8 @@ describe('KafkaEventLog', () => {
   });
 });
 
-// Skipped in the suite: alone it passes (3 of 3 runs, 33–42 s), but under the full suite's load on
-// 2 cores it still ran past 240 s in CI, with the fold watchdog in place, so what stalls is not
-// (only) the consumer; the producer's path through a restarted broker is the next suspect. The
-// pipeline-level restart test in kafkaWorkers.test.ts covers the user-visible promise. Issue 9.
-describe.skip('KafkaEventLog across a broker restart', () => {
-  it('loses no acknowledged append when the broker is killed (SIGKILL) and restarted mid-stream, and duplicates none', async () => {
+describe('KafkaEventLog across a broker restart', () => {
+  it('loses no acknowledged append when the broker is killed (SIGKILL) and restarted mid-stream, duplicates none, and carries on by itself', async () => {
     const topic = uniqueTopic();
     const log = await open(topic);
     const batch = (i: number): NewEvent[] => collectedGroup(groupId(i), time, 2).map((event, k) => ({ ...event, id: `restart-test:${i}:${k}` }));
@@ -137,15 +133,19 @@ describe.skip('KafkaEventLog across a broker restart', () => {
     let crossedOutage = 0;
     const outage = { phase: 'before' as 'before' | 'down' | 'after' };
     const restarted = (async () => {
-      while (acknowledged.length < 10) await new Promise((resolve) => setTimeout(resolve, 20));
+      while (acknowledged.length < 10) await sleep(20);
       outage.phase = 'down';
       await broker().stop({ kill: true });
       await broker().start();
       outage.phase = 'after';
     })();
-    /** Appends batch i until Kafka answers: retries with the same ids, so a copy that landed refuses the retry. */
+    /**
+     * Appends batch i until Kafka answers, retrying with the same ids so that a copy that landed
+     * refuses the retry. Each try ends within the log's own deadlines, so however long the broker
+     * takes to come back (a loaded machine), this waits for it; once it is back, a few tries must do.
+     */
     const appendUntilAnswered = async (i: number) => {
-      for (let attempt = 0; attempt < 20; attempt++) {
+      for (let triesSinceBack = 0; triesSinceBack < 5; ) {
         const startedIn = outage.phase;
         try {
           await log.append(groupId(i), batch(i), 0).finally(() => {
@@ -158,10 +158,12 @@ describe.skip('KafkaEventLog across a broker restart', () => {
             settledByRefusal++;
             return;
           }
-          expect(err).toMatchObject({ code: 'EVENT_APPEND_UNACKNOWLEDGED' });
+          expect(isLogUnreachable(err), String(err)).toBe(true);
         }
+        if (startedIn === 'after') triesSinceBack++;
+        await sleep(200);
       }
-      throw new Error(`append ${i} never got an answer`);
+      throw new Error(`append ${i} got no answer in 5 tries after the broker came back`);
     };
     let i = 0;
     let afterwards = 0;
@@ -185,3 +187,5 @@ describe.skip('KafkaEventLog across a broker restart', () => {
     expect(events).toHaveLength(i * 4);
   }, 240_000);
 });
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

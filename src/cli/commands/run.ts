@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import type Database from 'better-sqlite3';
 import type { Logger } from 'pino';
-import { EMPTY, NEVER, filter, firstValueFrom, from, fromEvent, ignoreElements, interval, lastValueFrom, map, merge, share, take, tap, type Observable } from 'rxjs';
+import { defer, EMPTY, NEVER, filter, firstValueFrom, from, fromEvent, ignoreElements, interval, lastValueFrom, map, merge, share, take, tap, type Observable } from 'rxjs';
 import type { Config } from '../../config/config.js';
 import { recordedFiles } from '../../projections/groupQueries.js';
 import { knownGroups, queueSummary } from '../../projections/groupQueue.js';
@@ -10,7 +10,7 @@ import { pipelineStages } from '../../stages/index.js';
 import { registrySelector } from '../pipeline/caltableSelector.js';
 import { readModelMosaics } from '../pipeline/pendingMosaics.js';
 import { ingest } from '../pipeline/ingest.js';
-import { processGroups } from '../pipeline/process.js';
+import { processGroups, rideOutLogOutages } from '../pipeline/process.js';
 import { recalibrateDeferred } from '../pipeline/recalibrate.js';
 import { openLogState } from '../state.js';
 
@@ -42,7 +42,8 @@ export async function runCommand(config: Config, logger: Logger, { untilIdle, in
     drawn = view?.(state.readModels.db);
     let lastActivity = Date.now();
     const projected$ = state.readModels.follow(state.log).pipe(share());
-    const ingested$ = !ingestHere ? EMPTY : ingest({
+    // After an outage of the log, ingest starts over from what the read models then hold.
+    const ingested$ = !ingestHere ? EMPTY : defer(() => ingest({
       log: state.log,
       config,
       quarantineDir: state.paths.quarantine,
@@ -50,7 +51,7 @@ export async function runCommand(config: Config, logger: Logger, { untilIdle, in
       known: knownGroups(state.readModels.db),
       recorded: recordedFiles(state.readModels.db),
       readHeader,
-    }).pipe(tap(() => (lastActivity = Date.now())));
+    })).pipe(rideOutLogOutages(state.log, logger), tap(() => (lastActivity = Date.now())));
     const { db } = state.readModels;
     const processed$ = processHere
       ? processGroups({ log: state.log, readModels: db, config, paths: state.paths, logger, stages: pipelineStages({ selectCaltables: registrySelector(db), pendingMosaics: readModelMosaics(db) }, config['process.stages'].split(',')), wake$: projected$, stop: stop.signal }).pipe(
@@ -60,6 +61,7 @@ export async function runCommand(config: Config, logger: Logger, { untilIdle, in
       : EMPTY;
     // Subscribed now and kept beyond the stop, so that running stages wind down and release their leases.
     const processing = lastValueFrom(processed$, { defaultValue: null });
+    processing.catch(() => undefined); // a failure also fails stopped$ below, which reports it
     let feederDone = feeder === undefined;
     const fed$ = feeder === undefined ? EMPTY : from(feeder).pipe(
       tap({
@@ -85,7 +87,7 @@ export async function runCommand(config: Config, logger: Logger, { untilIdle, in
       fromEvent(process, 'SIGTERM').pipe(map(() => 'SIGTERM')),
       idle$,
       // these end only by failing (or, the feeder, by finishing): an error rejects the wait below
-      merge(projected$, ingested$, fed$, processed$, processHere ? recalibrateDeferred(projected$, { log: state.log, readModels: db, logger }) : EMPTY).pipe(ignoreElements()),
+      merge(projected$, ingested$, fed$, processed$, processHere ? recalibrateDeferred(projected$, { log: state.log, readModels: db, logger }).pipe(rideOutLogOutages(state.log, logger)) : EMPTY).pipe(ignoreElements()),
     ).pipe(take(1));
     const reason = await firstValueFrom(stopped$);
     stop.abort(new Error(`stopping: ${reason}`));

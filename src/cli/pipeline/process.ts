@@ -13,7 +13,7 @@ import { randomBytes } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { Logger } from 'pino';
-import { concatMap, defer, EMPTY, fromEvent, ignoreElements, interval, merge, of, repeat, share, startWith, take, takeUntil, type Observable } from 'rxjs';
+import { concatMap, defer, EMPTY, fromEvent, ignoreElements, interval, merge, of, repeat, share, startWith, take, takeUntil, type MonoTypeOperatorFunction, type Observable } from 'rxjs';
 import type { Config } from '../../config/config.js';
 import type { DataPaths } from '../../config/paths.js';
 import { decideForGroup, loadGroup } from '../../domain/groupCommands.js';
@@ -36,6 +36,7 @@ import type { EventLog } from '../../eventlog/eventLog.js';
 import type { StoredEvent } from '../../eventlog/event.js';
 import { claimableGroups, leasedGroups, queueSummary } from '../../projections/groupQueue.js';
 import { lastOfType, StageError, type StageContext, type StageDefinition } from '../../stages/stage.js';
+import { outageReporter, retryWhileLogUnreachable } from '../../operators/retryWhileLogUnreachable.js';
 import { quarantineFile } from './quarantine.js';
 
 /** How often a waiting slot looks again even when nothing changed (retry times coming due). */
@@ -95,7 +96,8 @@ export function processGroups(deps: ProcessDeps): Observable<GroupOutcome> {
   const policy: ClaimPolicy = { workerId: deps.workerId ?? newWorkerId(), leaseSeconds: config['process.leaseSeconds'] };
   const limits = new Map(deps.stages.map((s) => [s.stage, pLimit(1)]));
   const degradation = degradationTracker(deps, now);
-  const stopped$ = stop.aborted ? of(true) : fromEvent(stop, 'abort').pipe(take(1));
+  // Decided at each subscription: a slot waiting out an outage subscribes after the abort, too.
+  const stopped$ = defer(() => (stop.aborted ? of(true) : fromEvent(stop, 'abort').pipe(take(1))));
   const changed$ = merge(deps.wake$, interval(IDLE_TICK_MS)).pipe(share());
 
   const claimNext = async (): Promise<string | null> => {
@@ -109,6 +111,7 @@ export function processGroups(deps: ProcessDeps): Observable<GroupOutcome> {
   const slot$ = defer(() => claimNext()).pipe(
     concatMap((groupId) => (groupId === null ? merge(changed$, stopped$).pipe(take(1), ignoreElements()) : defer(() => runGroup({ ...deps, policy, limits, now, degraded: () => degradation.degraded }, groupId)))),
     repeat({ delay: () => (stop.aborted ? EMPTY : of(0)) }),
+    rideOutLogOutages(log, logger, stopped$),
   );
   const releaseLeases = async () => {
     for (const groupId of leasedGroups(readModels)) {
@@ -116,9 +119,31 @@ export function processGroups(deps: ProcessDeps): Observable<GroupOutcome> {
       if (released) logger.warn({ groupId }, 'lease released: its holder stopped or it ran out; the group will resume');
     }
   };
-  const sweeper$ = changed$.pipe(startWith(0), concatMap(releaseLeases), ignoreElements(), takeUntil(stopped$));
+  const sweeper$ = changed$.pipe(startWith(0), concatMap(releaseLeases), ignoreElements(), rideOutLogOutages(log, logger), takeUntil(stopped$));
   logger.info({ workerId: policy.workerId, slots: config['process.inFlightGroups'], stages: deps.stages.map((s) => s.stage) }, 'processing groups');
   return merge(sweeper$, ...Array.from({ length: config['process.inFlightGroups'] }, () => slot$));
+}
+
+/** Per log, so that each outage is told once however many pipelines ride it out. */
+const outageReporters = new WeakMap<EventLog, (error: unknown, waitMs: number) => void>();
+
+/**
+ * Waits out an event log that does not answer (a broker restart), from 1 s up to 30 s between
+ * tries, until `stop` emits. A group whose stage was cut off keeps its lease until it expires,
+ * then resumes.
+ */
+export function rideOutLogOutages<T>(log: EventLog, logger: Logger, stop?: Observable<unknown>): MonoTypeOperatorFunction<T> {
+  let onUnreachable = outageReporters.get(log);
+  if (onUnreachable === undefined) {
+    onUnreachable = outageReporter({
+      probe: () => log.head(),
+      probeEveryMs: 1000,
+      onOutage: (err, waitMs) => logger.warn({ err }, `event log unreachable, retrying in ${waitMs / 1000} s`),
+      onBack: (outageMs) => logger.info({ outageSeconds: Math.round(outageMs / 1000) }, 'event log reachable again'),
+    });
+    outageReporters.set(log, onUnreachable);
+  }
+  return retryWhileLogUnreachable<T>({ delayMs: 1000, maxDelayMs: 30_000, onUnreachable, ...(stop && { stop }) });
 }
 
 interface RunContext extends ProcessDeps {
