@@ -11,6 +11,7 @@ import { eventRoutes } from './eventRoutes.js';
 import { groupRoutes } from './groupRoutes.js';
 import { liveEvents, type LiveSession } from './liveEvents.js';
 import { productRoutes } from './productRoutes.js';
+import { RequestLogging } from './requestLogging.js';
 import { skyRoutes } from './skyRoutes.js';
 import { sourceRoutes } from './sourceRoutes.js';
 import { statusRoutes } from './statusRoutes.js';
@@ -24,7 +25,7 @@ export interface ApiOptions extends ApiDeps {
 export function buildApi({ heartbeatMs = 15_000, maxBufferedBytes = 4 * 1024 * 1024, ...deps }: ApiOptions) {
   // Typed as fastify's logger so the instance keeps the type its plugins and hooks expect.
   const loggerInstance: FastifyBaseLogger = deps.logger.child({ component: 'api' });
-  const app = Fastify({ loggerInstance }).withTypeProvider<TypeBoxTypeProvider>();
+  const app = Fastify({ loggerInstance, logController: new RequestLogging() }).withTypeProvider<TypeBoxTypeProvider>();
   const sessions = new Set<LiveSession>();
 
   handleErrors(app);

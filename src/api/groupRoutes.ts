@@ -5,11 +5,13 @@ import { listGroups, stageRunsOf, subbandFilesOf } from '../projections/groupQue
 import { authorizer } from './auth.js';
 import type { ApiDeps } from './deps.js';
 import { ApiError } from './errors.js';
+import { cacheReplies } from './replyCache.js';
 import { errorReplies, GroupDetail, GroupPage, GroupParams, GroupsQuery, ReprocessBody, ReprocessReply } from './schemas.js';
 
 /** The group queue as the read models hold it, and the operator's reprocess command. */
 export const groupRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, { log, readModels, config }, done) => {
   const authorize = authorizer(config['api.token']);
+  cacheReplies(app, readModels, config['api.replyCacheMs']);
 
   app.get('/groups', { schema: { querystring: GroupsQuery, response: { 200: GroupPage, 400: errorReplies[400] } } }, (request) => {
     const { state, before, limit } = request.query;

@@ -7,6 +7,7 @@ import { imageOf, listImages, listMs, msOf, type ImageQuery } from '../projectio
 import type { ApiDeps } from './deps.js';
 import { ApiError } from './errors.js';
 import { imageProductFile } from './productFiles.js';
+import { cacheReplies } from './replyCache.js';
 import { errorReplies, FileReply, GroupParams, ImageFileParams, ImagePage, ImageParams, ImageEntry, ImagesQuery, MsEntry, MsPage, MsQuery } from './schemas.js';
 
 const CONTENT_TYPES: Readonly<Record<string, string>> = {
@@ -19,6 +20,7 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = {
 /** The pipeline's products: MeasurementSets, images with their QA, and their files. */
 export const productRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, { readModels, config }, done) => {
   const imagesRoot = dataPaths(config.dataDir).images;
+  cacheReplies(app, readModels, config['api.replyCacheMs']);
 
   app.get('/ms', { schema: { querystring: MsQuery, response: { 200: MsPage, 400: errorReplies[400] } } }, (request) => {
     const { before, limit } = request.query;

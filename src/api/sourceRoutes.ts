@@ -1,10 +1,10 @@
 import type { Static } from '@sinclair/typebox';
 import type Database from 'better-sqlite3';
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
-import { lightCurveOf, sourceVariability, variabilityThresholds, type SourceVariability } from '../projections/photometry.js';
-import { angularSeparationDeg } from '../science/catalogs/skyGeometry.js';
+import { lightCurveOf, listSources, sourceVariability, variabilityCandidates, variabilityThresholds, type Cone } from '../projections/photometry.js';
 import type { ApiDeps } from './deps.js';
 import { ApiError } from './errors.js';
+import { cacheReplies } from './replyCache.js';
 import {
   CandidateList,
   CandidatesQuery,
@@ -20,43 +20,12 @@ import {
   SourcesQuery,
 } from './schemas.js';
 
-type Query = Static<typeof SourcesQuery>;
-type SortKey = Query['sort'];
-
-const SORT_VALUE: Readonly<Record<SortKey, (s: SourceVariability) => number | string | null>> = {
-  id: (s) => s.sourceId,
-  eta: (s) => s.eta,
-  v: (s) => s.v,
-  flux: (s) => s.weightedMeanFluxJy,
-  epochs: (s) => s.epochs,
-};
-
-/** Orders by `key`, sources without the statistic (fewer than 3 epochs) last either way. */
-function compareBy(key: SortKey, order: 'asc' | 'desc') {
-  const value = SORT_VALUE[key];
-  const sign = order === 'asc' ? 1 : -1;
-  return (a: SourceVariability, b: SourceVariability) => {
-    const [x, y] = [value(a), value(b)];
-    if (x === null || y === null) return x === y ? 0 : x === null ? 1 : -1;
-    return sign * (x < y ? -1 : x > y ? 1 : 0) || a.sourceId.localeCompare(b.sourceId);
-  };
-}
-
 /** The cone of the query, or none; a partial cone is a mistake worth naming. */
-function coneOf({ ra, dec, radius }: Query) {
+function coneOf(ra?: number, dec?: number, radius?: number): Cone | undefined {
   const given = [ra, dec, radius].filter((v) => v !== undefined).length;
   if (given === 0) return undefined;
   if (ra === undefined || dec === undefined || radius === undefined) throw new ApiError(400, 'INVALID_REQUEST', 'a cone search needs all of ra, dec and radius (degrees)');
-  return { ra, dec, radius };
-}
-
-function matchesQuery(query: Query) {
-  const cone = coneOf(query);
-  return (s: SourceVariability) =>
-    s.epochs >= query.minEpochs &&
-    (query.variable !== true || s.variable) &&
-    (query.ese !== true || s.eseCandidate) &&
-    (!cone || angularSeparationDeg(cone.ra, cone.dec, s.raDeg, s.decDeg) <= cone.radius);
+  return { raDeg: ra, decDeg: dec, radiusDeg: radius };
 }
 
 interface DetectedRow {
@@ -129,17 +98,17 @@ function listMosaics(db: Database.Database, { strip, offset, limit }: Static<typ
 /**
  * Sources measured by forced photometry, their light curves and variability, the variability
  * candidates, each image's detected sources and cross-match, and the mosaics. The variability
- * flags follow the configured thresholds at query time, so the source list is filtered here.
+ * flags follow the configured thresholds at query time (the read model filters on them in SQL).
  */
 export const sourceRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, { readModels, config }, done) => {
   const thresholds = variabilityThresholds(config);
   const db = readModels.db;
+  cacheReplies(app, readModels, config['api.replyCacheMs']);
 
   app.get('/sources', { schema: { querystring: SourcesQuery, response: { 200: SourcePage, 400: errorReplies[400] } } }, (request) => {
-    const query = request.query;
-    const selected = sourceVariability(db, thresholds).filter(matchesQuery(query));
-    selected.sort(compareBy(query.sort, query.order));
-    return { sources: selected.slice(query.offset, query.offset + query.limit), total: selected.length };
+    const { ra, dec, radius, ...query } = request.query;
+    const cone = coneOf(ra, dec, radius);
+    return listSources(db, thresholds, { ...query, ...(cone && { cone }) });
   });
 
   app.get('/sources/:id', { schema: { params: SourceParams, response: { 200: SourceEntry, 400: errorReplies[400], 404: errorReplies[404] } } }, (request) => {
@@ -156,9 +125,7 @@ export const sourceRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, { readM
 
   app.get('/variability/candidates', { schema: { querystring: CandidatesQuery, response: { 200: CandidateList, 400: errorReplies[400] } } }, (request) => {
     const { kind, limit } = request.query;
-    const wanted = (s: SourceVariability) => (kind === 'variable' ? s.variable : kind === 'ese' ? s.eseCandidate : s.variable || s.eseCandidate);
-    const candidates = sourceVariability(db, thresholds).filter(wanted).sort(compareBy('eta', 'desc'));
-    return { candidates: candidates.slice(0, limit) };
+    return { candidates: variabilityCandidates(db, thresholds, kind, limit) };
   });
 
   app.get('/images/:id/sources', { schema: { params: ImageParams, response: { 200: ImageSources, 400: errorReplies[400], 404: errorReplies[404] } } }, (request) => {

@@ -9,20 +9,31 @@ import type { ApiDeps } from './deps.js';
 import { prometheusText } from './prometheus.js';
 import { Health, Status, type StatusSnapshot } from './schemas.js';
 
-/** Health, the queue and stage summary, and the same figures for Prometheus. */
-export const statusRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, { log, readModels }, done) => {
+/**
+ * Health, the queue and stage summary, and the same figures for Prometheus. The summary counts
+ * over every group; dashboards and scrapers poll it, so a snapshot is reused until the log or the
+ * read models move, for at most `api.replyCacheMs` (its gauge counts the last hour from the clock).
+ */
+export const statusRoutes: FastifyPluginCallbackTypebox<ApiDeps> = (app, { log, readModels, config }, done) => {
+  const maxAgeMs = config['api.replyCacheMs'];
+  let cached: { readonly key: string; readonly at: number; readonly snapshot: StatusSnapshot } | undefined;
   const status = async (): Promise<StatusSnapshot> => {
     const head = await log.head();
     const projectedThrough = readModels.position();
+    const key = `${head}:${projectedThrough}`;
+    const now = Date.now();
+    if (cached?.key === key && now - cached.at < maxAgeMs) return cached.snapshot;
     const stages = stageTimings(readModels.db).sort((a, b) => STAGES.indexOf(a.stage as never) - STAGES.indexOf(b.stage as never));
-    return {
+    const snapshot = {
       head,
       projectedThrough,
       projectionLag: Math.max(0, head - projectedThrough),
       queue: queueSummary(readModels.db),
       stages,
-      realtime: realtimeGauge(readModels.db, new Date(), GROUP_CADENCE_S),
+      realtime: realtimeGauge(readModels.db, new Date(now), GROUP_CADENCE_S),
     };
+    cached = { key, at: now, snapshot };
+    return snapshot;
   };
 
   app.get('/health', { schema: { response: { 200: Health } } }, async () => ({

@@ -368,6 +368,12 @@ export const SETTINGS = {
     flag: 'port',
     description: 'TCP port of `contimg serve` (0 picks a free one)',
   }),
+  'api.replyCacheMs': setting({
+    schema: Type.Integer({ minimum: 0, maximum: 60_000 }),
+    default: 1000,
+    env: 'CONTIMG_API_REPLY_CACHE_MS',
+    description: 'how long the API may answer a read again from its last reply while the read models stand still (0: never)',
+  }),
   'api.token': setting({
     schema: Type.Union([Type.Null(), Type.String({ minLength: 16 })]),
     default: null,

@@ -17,7 +17,9 @@
 import type Database from 'better-sqlite3';
 import type { Config } from '../config/config.js';
 import { baselineOf, ensembleCorrector, normalise, type ReferenceRatio } from '../science/photometry/ensemble.js';
-import { variabilityFlags, variabilityStats, type VariabilityThresholds } from '../science/variability/statistics.js';
+import { angularSeparationDeg, raRangesOfCone } from '../science/catalogs/skyGeometry.js';
+import { variabilityStats, type VariabilityThresholds } from '../science/variability/statistics.js';
+import { listReader, type Params } from './paging.js';
 import { eachEvent, type Projection } from './projection.js';
 
 const REFERENCE_MIN_SNR = 50;
@@ -82,7 +84,12 @@ export const photometry: Projection = {
     sigma_deviation REAL,
     seq INTEGER NOT NULL
   ) STRICT;
-  CREATE INDEX IF NOT EXISTS source_variability_by_eta ON source_variability (eta)`,
+  CREATE INDEX IF NOT EXISTS source_variability_by_eta ON source_variability (eta);
+  CREATE INDEX IF NOT EXISTS source_variability_by_v ON source_variability (v, source_id);
+  CREATE INDEX IF NOT EXISTS source_variability_by_flux ON source_variability (weighted_mean_flux_jy, source_id);
+  CREATE INDEX IF NOT EXISTS source_variability_by_epochs ON source_variability (epochs, source_id);
+  CREATE INDEX IF NOT EXISTS source_variability_by_dec ON source_variability (dec_deg);
+  CREATE INDEX IF NOT EXISTS source_variability_by_ra ON source_variability (ra_deg)`,
   bind(db) {
     const removeGroup = db.prepare<[string], string>('DELETE FROM photometry WHERE group_id = ? RETURNING source_id').pluck();
     const insert = db.prepare(
@@ -186,15 +193,13 @@ export interface LightCurvePoint {
   readonly normalizedErrorJy: number;
 }
 
+const LIGHT_CURVE = `SELECT group_id AS groupId, image_id AS imageId, mjd, flux_jy AS fluxJy, error_jy AS errorJy, peak_jy AS peakJy, rms_jy AS rmsJy, method,
+    correction, reference_count AS referenceCount, normalized_flux_jy AS normalizedFluxJy, normalized_error_jy AS normalizedErrorJy
+  FROM photometry WHERE source_id = @sourceId ORDER BY mjd, group_id`;
+
 /** A source's light curve, oldest first. */
 export function lightCurveOf(db: Database.Database, sourceId: string): LightCurvePoint[] {
-  return db
-    .prepare<[string], LightCurvePoint>(
-      `SELECT group_id AS groupId, image_id AS imageId, mjd, flux_jy AS fluxJy, error_jy AS errorJy, peak_jy AS peakJy, rms_jy AS rmsJy, method,
-         correction, reference_count AS referenceCount, normalized_flux_jy AS normalizedFluxJy, normalized_error_jy AS normalizedErrorJy
-       FROM photometry WHERE source_id = ? ORDER BY mjd, group_id`,
-    )
-    .all(sourceId);
+  return listReader(db).statement(LIGHT_CURVE).all({ sourceId }) as LightCurvePoint[];
 }
 
 export interface SourceVariability {
@@ -218,7 +223,85 @@ export interface SourceVariability {
   readonly eseCandidate: boolean;
 }
 
-type VariabilityRow = Omit<SourceVariability, 'variable' | 'eseCandidate'>;
+type VariabilityRow = Omit<SourceVariability, 'variable' | 'eseCandidate'> & { variable: 0 | 1; eseCandidate: 0 | 1 };
+
+/** `variabilityFlags` in SQL, over the thresholds' named parameters (NULL, i.e. false, without statistics). */
+const VARIABLE = '(eta > @etaThreshold AND v > @vThreshold)';
+const ESE_CANDIDATE = `(${VARIABLE} AND sigma_deviation > @eseSigma)`;
+const VARIABILITY_COLUMNS = `source_id AS sourceId, ra_deg AS raDeg, dec_deg AS decDeg, epochs, first_mjd AS firstMjd, last_mjd AS lastMjd, mean_flux_jy AS meanFluxJy,
+  weighted_mean_flux_jy AS weightedMeanFluxJy, std_flux_jy AS stdFluxJy, eta, v, vs, m, chi2, sigma_deviation AS sigmaDeviation,
+  coalesce(${VARIABLE}, 0) AS variable, coalesce(${ESE_CANDIDATE}, 0) AS eseCandidate`;
+
+/** Sortable columns of the source list: the API's names → SQL; all but id and epochs are NULL with fewer than 3 epochs. */
+const SOURCE_SORTS = { id: 'source_id', eta: 'eta', v: 'v', flux: 'weighted_mean_flux_jy', epochs: 'epochs' } as const;
+const NOT_NULL_SORTS: ReadonlySet<string> = new Set(['id', 'epochs']);
+
+export interface Cone {
+  readonly raDeg: number;
+  readonly decDeg: number;
+  readonly radiusDeg: number;
+}
+
+export interface SourceQuery {
+  /** Sources within the great-circle radius of the centre, degrees. */
+  readonly cone?: Cone;
+  readonly minEpochs: number;
+  /** true: only sources flagged variable (false or absent: no filter); the same for ese. */
+  readonly variable?: boolean;
+  readonly ese?: boolean;
+  /** Sources without the statistic come last in either order. */
+  readonly sort: keyof typeof SOURCE_SORTS;
+  readonly order: 'asc' | 'desc';
+  readonly offset: number;
+  readonly limit: number;
+}
+
+const SEPARATION_FUNCTION = 'contimg_separation_deg';
+const withSeparation = new WeakSet<Database.Database>();
+
+/**
+ * The cone as SQL conditions: the declination band and the RA extent of the small circle (each
+ * with its index: the planner reads along the narrower, RA in a drift scan's declination strip),
+ * then the exact great-circle test, the same as the catalog database's.
+ */
+function coneConditions(db: Database.Database, { raDeg, decDeg, radiusDeg }: Cone): { where: string[]; params: Params } {
+  if (!withSeparation.has(db)) {
+    db.function(SEPARATION_FUNCTION, { deterministic: true }, angularSeparationDeg);
+    withSeparation.add(db);
+  }
+  const ranges = raRangesOfCone(raDeg, decDeg, radiusDeg);
+  const params: Record<string, number> = { coneRa: raDeg, coneDec: decDeg, coneRadius: radiusDeg, decLow: decDeg - radiusDeg, decHigh: decDeg + radiusDeg };
+  ranges.forEach(([low, high], i) => Object.assign(params, { [`raLow${i}`]: low, [`raHigh${i}`]: high }));
+  return {
+    where: [
+      'dec_deg BETWEEN @decLow AND @decHigh',
+      `(${ranges.map((_, i) => `ra_deg BETWEEN @raLow${i} AND @raHigh${i}`).join(' OR ')})`,
+      `${SEPARATION_FUNCTION}(@coneRa, @coneDec, ra_deg, dec_deg) <= @coneRadius`,
+    ],
+    params,
+  };
+}
+
+const thresholdParams = (t: VariabilityThresholds) => ({ etaThreshold: t.eta, vThreshold: t.v, eseSigma: t.eseSigma });
+const toVariability = ({ variable, eseCandidate, ...row }: VariabilityRow): SourceVariability => ({ ...row, variable: variable === 1, eseCandidate: eseCandidate === 1 });
+const variabilityList = (sortColumn: string, nullable: boolean, order: 'asc' | 'desc', where: readonly string[]) =>
+  ({ projection: 'photometry', table: 'source_variability', columns: VARIABILITY_COLUMNS, where, sortColumn, nullable, tieBreak: 'source_id', order }) as const;
+
+/** Sources filtered, sorted and paged in SQL, flagged with `thresholds`; with the number matching. */
+export function listSources(db: Database.Database, thresholds: VariabilityThresholds, q: SourceQuery): { sources: SourceVariability[]; total: number } {
+  const cone = q.cone && coneConditions(db, q.cone);
+  const where = ['epochs >= @minEpochs', ...(q.variable === true ? [VARIABLE] : []), ...(q.ese === true ? [ESE_CANDIDATE] : []), ...(cone?.where ?? [])];
+  const params = { ...thresholdParams(thresholds), minEpochs: q.minEpochs, ...cone?.params };
+  const shape = variabilityList(SOURCE_SORTS[q.sort], !NOT_NULL_SORTS.has(q.sort), q.order, where);
+  const { rows, total } = listReader(db).page<VariabilityRow>(shape, params, q.offset, q.limit);
+  return { sources: rows.map(toVariability), total };
+}
+
+/** The flagged sources (`variable` also counts ESE candidates, which are variable too), largest η first. */
+export function variabilityCandidates(db: Database.Database, thresholds: VariabilityThresholds, kind: 'any' | 'variable' | 'ese', limit: number): SourceVariability[] {
+  const shape = variabilityList('eta', false, 'desc', [kind === 'ese' ? ESE_CANDIDATE : VARIABLE]);
+  return listReader(db).page<VariabilityRow>(shape, thresholdParams(thresholds), 0, limit).rows.map(toVariability);
+}
 
 /** The thresholds of the `variable` and `ese_candidate` flags from the configuration. */
 export function variabilityThresholds(config: Pick<Config, 'variability.etaThreshold' | 'variability.vThreshold' | 'variability.eseSigma'>): VariabilityThresholds {
@@ -227,16 +310,9 @@ export function variabilityThresholds(config: Pick<Config, 'variability.etaThres
 
 /** Every source's variability (or one source's), ordered by source id, flagged with `thresholds`. */
 export function sourceVariability(db: Database.Database, thresholds: VariabilityThresholds, sourceId?: string): SourceVariability[] {
-  const rows = db
-    .prepare<[{ sourceId: string | null }], VariabilityRow>(
-      `SELECT source_id AS sourceId, ra_deg AS raDeg, dec_deg AS decDeg, epochs, first_mjd AS firstMjd, last_mjd AS lastMjd, mean_flux_jy AS meanFluxJy,
-         weighted_mean_flux_jy AS weightedMeanFluxJy, std_flux_jy AS stdFluxJy, eta, v, vs, m, chi2, sigma_deviation AS sigmaDeviation
-       FROM source_variability WHERE @sourceId IS NULL OR source_id = @sourceId ORDER BY source_id`,
-    )
-    .all({ sourceId: sourceId ?? null });
-  return rows.map((row) => {
-    const { eta, v, sigmaDeviation } = row;
-    const flags = eta === null || v === null || sigmaDeviation === null ? { variable: false, eseCandidate: false } : variabilityFlags({ eta, v, sigmaDeviation }, thresholds);
-    return { ...row, ...flags };
-  });
+  const where = sourceId === undefined ? '' : 'WHERE source_id = @sourceId';
+  const rows = listReader(db)
+    .statement(`SELECT ${VARIABILITY_COLUMNS} FROM source_variability ${where} ORDER BY source_id`)
+    .all({ ...thresholdParams(thresholds), ...(sourceId !== undefined && { sourceId }) }) as VariabilityRow[];
+  return rows.map(toVariability);
 }

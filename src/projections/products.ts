@@ -4,6 +4,7 @@
  * newer product replaces the row of the older one.
  */
 import type Database from 'better-sqlite3';
+import { listReader } from './paging.js';
 import { eachEvent, type Projection } from './projection.js';
 
 const DEG = 180 / Math.PI;
@@ -67,7 +68,13 @@ export const imageCatalog: Projection = {
     seq INTEGER NOT NULL
   ) STRICT;
   CREATE INDEX IF NOT EXISTS images_by_group ON images (group_id);
-  CREATE INDEX IF NOT EXISTS images_by_grade ON images (grade, group_id)`,
+  CREATE INDEX IF NOT EXISTS images_by_grade ON images (grade, group_id);
+  CREATE INDEX IF NOT EXISTS images_by_rms ON images (rms_jy, image_id);
+  CREATE INDEX IF NOT EXISTS images_by_dynamic_range ON images (dynamic_range, image_id);
+  CREATE INDEX IF NOT EXISTS images_by_source_count ON images (source_count, image_id);
+  CREATE INDEX IF NOT EXISTS images_by_grade_rms ON images (grade, rms_jy, image_id);
+  CREATE INDEX IF NOT EXISTS images_by_grade_dynamic_range ON images (grade, dynamic_range, image_id);
+  CREATE INDEX IF NOT EXISTS images_by_grade_source_count ON images (grade, source_count, image_id)`,
   bind(db) {
     const written = db.prepare(
       `INSERT OR REPLACE INTO images (image_id, group_id, mode, products, size_px, cell_arcsec, beam_major_arcsec, beam_minor_arcsec, beam_pa_deg, written_at, seq)
@@ -193,14 +200,18 @@ export interface ImageQuery {
   readonly limit: number;
 }
 
+/**
+ * One page of images, filtered and sorted; images not yet assessed last whatever the order, and
+ * image_id breaking ties so that pages are stable. Only the filters given become conditions, so
+ * that an index can serve them.
+ */
 export function listImages(db: Database.Database, q: ImageQuery): { images: ImageEntry[]; total: number } {
-  const where = `(@grade IS NULL OR grade = @grade) AND (@mode IS NULL OR mode = @mode) AND (@since IS NULL OR group_id >= @since) AND (@until IS NULL OR group_id <= @until)`;
-  const params = { grade: q.grade ?? null, mode: q.mode ?? null, since: q.since ?? null, until: q.until ?? null };
-  // NULLs (not yet assessed) last whatever the order; image_id breaks ties so pages are stable.
-  const orderBy = `${IMAGE_SORTS[q.sort]} IS NULL, ${IMAGE_SORTS[q.sort]} ${q.order.toUpperCase()}, image_id ${q.order.toUpperCase()}`;
-  const rows = db.prepare<[typeof params & { limit: number; offset: number }], ImageRow>(`SELECT * FROM images WHERE ${where} ORDER BY ${orderBy} LIMIT @limit OFFSET @offset`).all({ ...params, limit: q.limit, offset: q.offset });
-  const { n } = db.prepare<[typeof params], { n: number }>(`SELECT COUNT(*) AS n FROM images WHERE ${where}`).get(params)!;
-  return { images: rows.map(toImage), total: n };
+  const filters = { grade: 'grade = @grade', mode: 'mode = @mode', since: 'group_id >= @since', until: 'group_id <= @until' } as const;
+  const given = (Object.keys(filters) as (keyof typeof filters)[]).filter((key) => q[key] !== undefined);
+  const params = Object.fromEntries(given.map((key) => [key, q[key]!]));
+  const shape = { projection: 'images', table: 'images', columns: '*', where: given.map((key) => filters[key]), sortColumn: IMAGE_SORTS[q.sort], nullable: q.sort !== 'time', tieBreak: 'image_id', order: q.order } as const;
+  const { rows, total } = listReader(db).page<ImageRow>(shape, params, q.offset, q.limit);
+  return { images: rows.map(toImage), total };
 }
 
 export function imageOf(db: Database.Database, imageId: string): ImageEntry | undefined {
