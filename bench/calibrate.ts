@@ -12,11 +12,11 @@ import { execFile } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { calMsInfo } from '../native/index.js';
-import { applyCalibration, calibrate, type CalibrationOutcome } from '../src/science/calibrate/index.js';
+import { calMsInfo, calReadTable } from '../native/index.js';
+import { applyCalibration, calibrate, drawQaPlots, writeQaPlots, type CalibrationOutcome } from '../src/science/calibrate/index.js';
 import { convertGroup } from '../src/science/convert/index.js';
 import { printTable, summarise } from './support.js';
 
@@ -49,11 +49,12 @@ export default async function calibrateBench(args: string[]): Promise<void> {
   const solve: number[] = [];
   const apply: number[] = [];
   const plots: number[] = [];
+  const blocked: number[] = [];
   let last: CalibrationOutcome | undefined;
   for (let i = 0; i < reps; i++) {
     const outDir = join(dir, `tables-${i}`);
     await rm(outDir, { recursive: true, force: true });
-    const outcome = await calibrate(ms, { calibrator: '3C454.3', outDir });
+    const outcome = await withLoopBlock(blocked, () => calibrate(ms, { calibrator: '3C454.3', outDir }));
     if (!outcome.accepted) throw new Error(`the benchmark's solve was rejected: ${outcome.rejection}`);
     const applied = await applyCalibration(ms, outcome.tables);
     predict.push(outcome.seconds.predict * 1000);
@@ -78,11 +79,57 @@ export default async function calibrateBench(args: string[]): Promise<void> {
     console.log(`solutions against CASA's: median amplitude difference ${casa.amplitudePct.toFixed(3)} %, median phase difference ${casa.phaseDeg.toFixed(3)}°`);
   }
   printTable(rows);
+  if (last !== undefined) await reportLoopBlock(blocked, last, reps);
   const solveS = summarise('', 1, solve).medianMs / 1000;
   const applyS = summarise('', 1, apply).medianMs / 1000;
   console.log(
     `\nsolve ${solveS.toFixed(2)} s (target ≤ ${TARGET_SOLVE_S} s: ${solveS <= TARGET_SOLVE_S ? 'ok' : 'MISSED'}); ` +
       `apply ${applyS.toFixed(2)} s (target ≤ ${TARGET_APPLY_S} s: ${applyS <= TARGET_APPLY_S ? 'ok' : 'MISSED'})` +
       (casaSolve === undefined ? '; CASA not run (--casa)' : `; ${(casaSolve / solveS).toFixed(1)}× faster than CASA (target ≥ 3×)`),
+  );
+}
+
+/**
+ * Runs `work`, adding to `into` the longest stretch (ms) the event loop went without turning
+ * meanwhile: the largest gap between ticks of a 10 ms timer, the last one up to the end included
+ * (perf_hooks' monitorEventLoopDelay misses a stall that lasts until the work ends).
+ */
+async function withLoopBlock<T>(into: number[], work: () => Promise<T>): Promise<T> {
+  let last = performance.now();
+  let longest = 0;
+  const tick = () => {
+    const now = performance.now();
+    longest = Math.max(longest, now - last);
+    last = now;
+  };
+  const timer = setInterval(tick, 10);
+  try {
+    return await work();
+  } finally {
+    clearInterval(timer);
+    tick();
+    into.push(longest);
+  }
+}
+
+/**
+ * The event loop's longest stall during each whole calibration (predict, solve, plots), and, on the
+ * last set's tables, `reps` times, the plots drawn on this thread (as they were before the worker)
+ * against the plots drawn in the worker thread.
+ */
+async function reportLoopBlock(calibrations: readonly number[], outcome: CalibrationOutcome, reps: number): Promise<void> {
+  const onThread: number[] = [];
+  const inWorker: number[] = [];
+  const plotted = outcome.tables.filter((t) => t.kind !== 'K');
+  const contents = await Promise.all(plotted.map((t) => calReadTable(t.path)));
+  for (let i = 0; i < reps; i++) {
+    await withLoopBlock(onThread, async () => {
+      for (const [j, t] of plotted.entries()) await drawQaPlots({ name: basename(t.path), kind: t.kind, contents: contents[j]! });
+    });
+    await withLoopBlock(inWorker, () => writeQaPlots(plotted));
+  }
+  const ms = (values: readonly number[]) => `${summarise('', 1, values).medianMs.toFixed(0)} ms`;
+  console.log(
+    `\nevent loop's longest stall: ${ms(calibrations)} per calibration (median); QA plots on the main thread ${ms(onThread)}, in the worker thread ${ms(inWorker)}`,
   );
 }

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <complex>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -64,7 +65,9 @@ class Jones {
     ok_.assign(value_.size(), 1);
   }
 
-  void Multiply(const CalTable& table, const TableSpec& spec) {
+  // A table with one channel (gains) is looked up once per (SPW, antenna, time, receptor) and holds
+  // for every channel; (SPW, antenna) pairs are independent, so threads share them out.
+  void Multiply(const CalTable& table, const TableSpec& spec, int threads) {
     if (IsDelayTable(table.visCal)) {
       MultiplyDelays(table, spec);
       return;
@@ -77,21 +80,31 @@ class Jones {
     std::map<std::pair<int, int>, std::vector<const CalRow*>> rows;
     for (const CalRow& row : table.rows) rows[{row.spw, row.antenna}].push_back(&row);
     for (auto& [key, list] : rows) std::sort(list.begin(), list.end(), [](const CalRow* a, const CalRow* b) { return a->time < b->time; });
-    for (std::size_t s = 0; s < layout_.nSpw; ++s)
-      for (std::size_t a = 0; a < layout_.nAnt; ++a) {
-        const auto found = rows.find({static_cast<int>(s), static_cast<int>(a)});
+    std::vector<const std::vector<const CalRow*>*> lists(layout_.nSpw * layout_.nAnt, nullptr);
+    for (const auto& [key, list] : rows) {
+      const auto [s, a] = key;
+      if (s >= 0 && a >= 0 && static_cast<std::size_t>(s) < layout_.nSpw && static_cast<std::size_t>(a) < layout_.nAnt) lists[s * layout_.nAnt + a] = &list;
+    }
+    const std::size_t spread = table.nChan == 1 ? layout_.nChan : 1;
+    ParallelFor(lists.size(), threads, [&](std::size_t begin, std::size_t end) {
+      for (std::size_t sa = begin; sa < end; ++sa) {
+        const std::size_t s = sa / layout_.nAnt, a = sa % layout_.nAnt;
         for (std::size_t t = 0; t < nT_; ++t)
-          for (std::size_t k = 0; k < layout_.nChan; ++k)
+          for (std::size_t ks = 0; ks < table.nChan; ++ks)
             for (std::size_t q = 0; q < 2; ++q) {
-              const std::size_t i = Index(t, s, a, k, q);
               Cx g;
-              if (found == rows.end() || !Lookup(found->second, table, spec.linear, layout_.times[t], table.nChan == 1 ? 0 : k, table.nPol == 1 ? 0 : q, g)) {
-                ok_[i] = 0;
-              } else {
-                value_[i] *= g;
+              const bool ok = lists[sa] != nullptr && Lookup(*lists[sa], table, spec.linear, layout_.times[t], ks, table.nPol == 1 ? 0 : q, g);
+              for (std::size_t k = ks * spread; k < (ks + 1) * spread; ++k) {
+                const std::size_t i = Index(t, s, a, k, q);
+                if (ok) {
+                  value_[i] *= g;
+                } else {
+                  ok_[i] = 0;
+                }
               }
             }
       }
+    });
   }
 
   // A delay table: per (SPW, antenna, receptor) one delay τ (ns), the phasor e^{2πiτ(ν - ν_pivot)} per
@@ -168,102 +181,125 @@ class Jones {
   std::vector<uint8_t> ok_;
 };
 
-// One chunk of rows in flight: read, corrected, written.
+// One chunk of rows in flight: read, corrected, written. Its arrays are reused from chunk to chunk.
 struct Chunk {
   std::size_t row0 = 0, n = 0;
   casacore::Cube<casacore::Complex> data, corrected;
   casacore::Cube<bool> flag;
   casacore::Matrix<float> sigma, rowWeight;
   casacore::Cube<float> weight;
+  bool newFlags = false;  // FLAG is written back only when the apply flagged something
 };
 
-// Reads DATA, FLAG and SIGMA of rows [row0, row0 + n). The caller holds CasacoreMutex().
-std::unique_ptr<Chunk> ReadChunk(const casacore::MeasurementSet& ms, std::size_t row0, std::size_t n) {
-  auto chunk = std::make_unique<Chunk>();
-  chunk->row0 = row0;
-  chunk->n = n;
-  const casacore::Slice rows(row0, n);
-  chunk->data = casacore::ArrayColumn<casacore::Complex>(ms, "DATA").getColumnRange(rows);
-  chunk->flag = casacore::ArrayColumn<bool>(ms, "FLAG").getColumnRange(rows);
-  chunk->sigma = casacore::ArrayColumn<float>(ms, "SIGMA").getColumnRange(rows);
-  return chunk;
+// Reads DATA, FLAG and SIGMA of rows [row0, row0 + n) into `chunk`. The caller holds CasacoreMutex().
+void ReadChunk(const casacore::MeasurementSet& ms, std::size_t row0, std::size_t n, Chunk& chunk) {
+  chunk.row0 = row0;
+  chunk.n = n;
+  const casacore::Slicer rows(casacore::IPosition(1, static_cast<ssize_t>(row0)), casacore::IPosition(1, static_cast<ssize_t>(n)));
+  casacore::ArrayColumn<casacore::Complex>(ms, "DATA").getColumnRange(rows, chunk.data, true);
+  casacore::ArrayColumn<bool>(ms, "FLAG").getColumnRange(rows, chunk.flag, true);
+  casacore::ArrayColumn<float>(ms, "SIGMA").getColumnRange(rows, chunk.sigma, true);
 }
 
-// Writes CORRECTED_DATA, FLAG and the weights of a corrected chunk. The caller holds CasacoreMutex().
+// Writes CORRECTED_DATA, the weights and (when changed) FLAG of a corrected chunk. The caller holds CasacoreMutex().
 void WriteChunk(casacore::MeasurementSet& ms, const MsLayout& layout, const Chunk& chunk) {
   const casacore::Slice rows(chunk.row0, chunk.n);
   casacore::ArrayColumn<casacore::Complex>(ms, "CORRECTED_DATA").putColumnRange(rows, chunk.corrected);
-  casacore::ArrayColumn<bool>(ms, "FLAG").putColumnRange(rows, chunk.flag);
+  if (chunk.newFlags) casacore::ArrayColumn<bool>(ms, "FLAG").putColumnRange(rows, chunk.flag);
   if (layout.hasWeightSpectrum) casacore::ArrayColumn<float>(ms, "WEIGHT_SPECTRUM").putColumnRange(rows, chunk.weight);
   casacore::ArrayColumn<float>(ms, "WEIGHT").putColumnRange(rows, chunk.rowWeight);
 }
 
-// CORRECTED_DATA, weights and flags of a chunk from its DATA, FLAG and SIGMA (no casacore table calls).
-void CorrectChunk(Chunk& chunk, const MsLayout& layout, const Jones& jones, const std::vector<std::pair<int, int>>& receptors, int threads, ApplyResult& result) {
-  const std::size_t n = chunk.n, row0 = chunk.row0;
-  const casacore::Cube<casacore::Complex>& data = chunk.data;
-  const casacore::Matrix<float>& sigma = chunk.sigma;
-  casacore::Cube<bool>& flag = chunk.flag;
-  // Weights start from DATA's SIGMA (as CASA's calwt does), so applying again gives the same weights.
-  chunk.weight.resize(data.shape());
-  chunk.corrected.resize(data.shape());
-  chunk.rowWeight.resize(layout.nCorr, n);
-  casacore::Cube<float>& weight = chunk.weight;
-  casacore::Cube<casacore::Complex>& corrected = chunk.corrected;
-  casacore::Matrix<float>& rowWeight = chunk.rowWeight;
-  std::mutex resultMutex;
-  ParallelFor(n, threads, [&](std::size_t begin, std::size_t end) {
-    ApplyResult local;
-    for (std::size_t r = begin; r < end; ++r) {
-      const std::size_t row = row0 + r, t = layout.timeIndex[row], s = layout.spw[row];
-      const std::size_t ai = layout.ant1[row], aj = layout.ant2[row];
-      const Cx* gI = jones.Values(t, s, ai);
-      const Cx* gJ = jones.Values(t, s, aj);
-      const uint8_t* okI = jones.Oks(t, s, ai);
-      const uint8_t* okJ = jones.Oks(t, s, aj);
-      for (std::size_t c = 0; c < layout.nCorr; ++c) {
-        const auto [qi, qj] = receptors[c];
-        const double sd = sigma(c, r);
-        const double sigmaWeight = sd > 0 ? 1.0 / (sd * sd) : 0.0;
-        double weightSum = 0, unflagged = 0;
-        for (std::size_t k = 0; k < layout.nChan; ++k) {
-          local.cells += 1;
-          if (flag(c, k, r)) local.flaggedBefore += 1;
-          const bool ok = okI[2 * k + qi] && okJ[2 * k + qj];
-          if (!ok) {
-            flag(c, k, r) = true;
-            corrected(c, k, r) = casacore::Complex(0, 0);
-            weight(c, k, r) = 0;
-          } else {
-            const Cx& gi = gI[2 * k + qi];
-            const Cx& gj = gJ[2 * k + qj];
-            // v / (g_i conj(g_j)) = v conj(g_i conj(g_j)) / |g_i g_j|^2, in real arithmetic.
-            const double pr = gi.real() * gj.real() + gi.imag() * gj.imag(), pi = gi.imag() * gj.real() - gi.real() * gj.imag();
-            const double norm = pr * pr + pi * pi, inverse = 1.0 / norm;
-            const double vr = data(c, k, r).real(), vi = data(c, k, r).imag();
-            corrected(c, k, r) = casacore::Complex(static_cast<float>((vr * pr + vi * pi) * inverse), static_cast<float>((vi * pr - vr * pi) * inverse));
-            weight(c, k, r) = static_cast<float>(norm * sigmaWeight);
-          }
-          if (flag(c, k, r)) {
-            local.flaggedAfter += 1;
-          } else {
-            local.unflagged += 1;
-            const casacore::Complex& v = corrected(c, k, r);
-            if (std::isfinite(v.real()) && std::isfinite(v.imag()) && std::norm(v) > 0) local.unflaggedNonZeroFinite += 1;
-            weightSum += weight(c, k, r);
-            unflagged += 1;
-          }
+// Cell counts, exact as integers.
+struct Counts {
+  std::uint64_t cells = 0, flaggedBefore = 0, flaggedAfter = 0, unflagged = 0, unflaggedNonZeroFinite = 0;
+  bool newFlags = false;
+};
+
+// CORRECTED_DATA, weights and flags of rows [begin, end) of a chunk (no casacore table calls). The
+// arrays are contiguous, [row][chan][corr] with corr fastest; one correlation's channels are walked
+// with everything per correlation in registers.
+Counts CorrectRows(Chunk& chunk, const MsLayout& layout, const Jones& jones, const std::vector<std::pair<int, int>>& receptors, std::size_t begin, std::size_t end) {
+  const std::size_t nCorr = layout.nCorr, nChan = layout.nChan;
+  std::uint64_t flaggedBefore = 0, flaggedAfter = 0, nonZeroFinite = 0;
+  bool newFlags = false;
+  for (std::size_t r = begin; r < end; ++r) {
+    const std::size_t row = chunk.row0 + r, t = layout.timeIndex[row], s = layout.spw[row];
+    const std::size_t ai = layout.ant1[row], aj = layout.ant2[row];
+    for (std::size_t c = 0; c < nCorr; ++c) {
+      const auto [qi, qj] = receptors[c];
+      const Cx* __restrict gI = jones.Values(t, s, ai) + qi;
+      const Cx* __restrict gJ = jones.Values(t, s, aj) + qj;
+      const uint8_t* __restrict okI = jones.Oks(t, s, ai) + qi;
+      const uint8_t* __restrict okJ = jones.Oks(t, s, aj) + qj;
+      const std::size_t cell0 = r * nChan * nCorr + c;
+      const casacore::Complex* __restrict data = chunk.data.data() + cell0;
+      bool* __restrict flag = chunk.flag.data() + cell0;
+      casacore::Complex* __restrict corrected = chunk.corrected.data() + cell0;
+      float* __restrict weight = chunk.weight.data() + cell0;
+      // Weights start from DATA's SIGMA (as CASA's calwt does), so applying again gives the same weights.
+      const double sd = chunk.sigma.data()[r * nCorr + c];
+      const double sigmaWeight = sd > 0 ? 1.0 / (sd * sd) : 0.0;
+      double weightSum = 0, unflagged = 0;
+      for (std::size_t k = 0; k < nChan; ++k) {
+        const std::size_t i = k * nCorr;
+        flaggedBefore += flag[i];
+        if (!(okI[2 * k] && okJ[2 * k])) {
+          newFlags = newFlags || !flag[i];
+          flag[i] = true;
+          corrected[i] = casacore::Complex(0, 0);
+          weight[i] = 0;
+          ++flaggedAfter;
+          continue;
         }
-        rowWeight(c, r) = unflagged > 0 ? static_cast<float>(weightSum / unflagged) : 0.0f;
+        const Cx& gi = gI[2 * k];
+        const Cx& gj = gJ[2 * k];
+        // v / (g_i conj(g_j)) = v conj(g_i conj(g_j)) / |g_i g_j|^2, in real arithmetic.
+        const double pr = gi.real() * gj.real() + gi.imag() * gj.imag(), pi = gi.imag() * gj.real() - gi.real() * gj.imag();
+        const double norm = pr * pr + pi * pi, inverse = 1.0 / norm;
+        const double vr = data[i].real(), vi = data[i].imag();
+        const casacore::Complex v(static_cast<float>((vr * pr + vi * pi) * inverse), static_cast<float>((vi * pr - vr * pi) * inverse));
+        const float w = static_cast<float>(norm * sigmaWeight);
+        corrected[i] = v;
+        weight[i] = w;
+        if (flag[i]) {
+          ++flaggedAfter;
+        } else {
+          nonZeroFinite += std::isfinite(v.real()) && std::isfinite(v.imag()) && std::norm(v) > 0;
+          weightSum += w;
+          unflagged += 1;
+        }
       }
+      chunk.rowWeight.data()[r * nCorr + c] = unflagged > 0 ? static_cast<float>(weightSum / unflagged) : 0.0f;
     }
-    const std::lock_guard<std::mutex> lock(resultMutex);
-    result.cells += local.cells;
-    result.flaggedBefore += local.flaggedBefore;
-    result.flaggedAfter += local.flaggedAfter;
-    result.unflagged += local.unflagged;
-    result.unflaggedNonZeroFinite += local.unflaggedNonZeroFinite;
+  }
+  const std::uint64_t cells = (end - begin) * nCorr * nChan;
+  return {cells, flaggedBefore, flaggedAfter, cells - flaggedAfter, nonZeroFinite, newFlags};
+}
+
+// Corrects a whole chunk on `threads` threads and adds its counts to `result`.
+void CorrectChunk(Chunk& chunk, const MsLayout& layout, const Jones& jones, const std::vector<std::pair<int, int>>& receptors, int threads, ApplyResult& result) {
+  chunk.corrected.resize(chunk.data.shape());
+  chunk.weight.resize(chunk.data.shape());
+  chunk.rowWeight.resize(layout.nCorr, chunk.n);
+  Counts total;
+  std::mutex totalMutex;
+  ParallelFor(chunk.n, threads, [&](std::size_t begin, std::size_t end) {
+    const Counts local = CorrectRows(chunk, layout, jones, receptors, begin, end);
+    const std::lock_guard<std::mutex> lock(totalMutex);
+    total.cells += local.cells;
+    total.flaggedBefore += local.flaggedBefore;
+    total.flaggedAfter += local.flaggedAfter;
+    total.unflagged += local.unflagged;
+    total.unflaggedNonZeroFinite += local.unflaggedNonZeroFinite;
+    total.newFlags = total.newFlags || local.newFlags;
   });
+  chunk.newFlags = total.newFlags;
+  result.cells += static_cast<double>(total.cells);
+  result.flaggedBefore += static_cast<double>(total.flaggedBefore);
+  result.flaggedAfter += static_cast<double>(total.flaggedAfter);
+  result.unflagged += static_cast<double>(total.unflagged);
+  result.unflaggedNonZeroFinite += static_cast<double>(total.unflaggedNonZeroFinite);
 }
 
 ApplyResult Apply(const ApplySpec& spec) {
@@ -280,22 +316,24 @@ ApplyResult Apply(const ApplySpec& spec) {
   ApplyResult result;
   try {
     Jones jones(layout);
-    for (std::size_t t = 0; t < tables.size(); ++t) jones.Multiply(tables[t], spec.tables[t]);
+    for (std::size_t t = 0; t < tables.size(); ++t) jones.Multiply(tables[t], spec.tables[t], spec.threads);
     std::vector<std::pair<int, int>> receptors;
     for (int c : layout.corrType) receptors.push_back(Receptors(c));
 
     // A pipeline: while chunk i is corrected on the worker threads, this thread writes chunk i-1 and
-    // reads chunk i+1, so the table I/O (serialised by the casacore lock) overlaps the arithmetic.
+    // then reads chunk i+1 into its arrays, so the table I/O (serialised by the casacore lock)
+    // overlaps the arithmetic, and two chunks' arrays serve the whole MS.
     const std::size_t chunkRows = ChunkRows(layout, 32u << 20);
-    const auto read = [&](std::size_t row0) {
+    const auto read = [&](std::size_t row0, std::unique_ptr<Chunk> chunk) {
       const std::lock_guard<std::mutex> lock(CasacoreMutex());
-      return ReadChunk(*ms, row0, std::min(chunkRows, layout.nRows - row0));
+      ReadChunk(*ms, row0, std::min(chunkRows, layout.nRows - row0), *chunk);
+      return chunk;
     };
     const auto write = [&](const Chunk& chunk) {
       const std::lock_guard<std::mutex> lock(CasacoreMutex());
       WriteChunk(*ms, layout, chunk);
     };
-    std::unique_ptr<Chunk> next = layout.nRows > 0 ? read(0) : nullptr, corrected;
+    std::unique_ptr<Chunk> next = read(0, std::make_unique<Chunk>()), corrected;
     while (next) {
       std::unique_ptr<Chunk> current = std::move(next);
       std::exception_ptr computeFailure;
@@ -310,7 +348,7 @@ ApplyResult Apply(const ApplySpec& spec) {
       try {
         if (corrected) write(*corrected);
         const std::size_t row0 = current->row0 + current->n;
-        if (row0 < layout.nRows) next = read(row0);
+        if (row0 < layout.nRows) next = read(row0, corrected ? std::move(corrected) : std::make_unique<Chunk>());
       } catch (...) {
         ioFailure = std::current_exception();
       }

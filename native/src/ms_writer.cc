@@ -159,6 +159,13 @@ void CreateMs(MsState& state) {
     casacore::TiledColumnStMan tiled(std::string("Tiled") + name, IPosition(3, cell[0], cell[1], rowsPerTile));
     setup.bindColumn(name, tiled);
   }
+  // WEIGHT and SIGMA tiled too, a tile per SPW block: in the StandardStMan they are indirect
+  // arrays, a separate lookup per row, and reading SIGMA and writing WEIGHT cost the apply of a
+  // full-size group 0.4 s of CPU more (measured).
+  for (const char* name : {"WEIGHT", "SIGMA"}) {
+    casacore::TiledColumnStMan tiled(std::string("Tiled") + name, IPosition(2, cell[0], static_cast<ssize_t>(state.nBls)));
+    setup.bindColumn(name, tiled);
+  }
 
   state.ms = std::make_unique<casacore::MeasurementSet>(setup, 0);
   casacore::MeasurementSet& ms = *state.ms;

@@ -159,12 +159,15 @@ export async function calibrate(msPath: string, options: CalibrateOptions = {}):
     const rejection = rejectionReason(candidates, solved.refAntennaName, options.maxFlaggedFraction ?? MAX_FLAGGED_FRACTION);
     const tables: Caltable[] = [];
     if (rejection === undefined) {
+      const moved: Caltable[] = [];
       for (const table of candidates) {
         const path = join(outDir, basename(table.path));
         await rm(path, { recursive: true, force: true });
         await rename(table.path, path);
-        tables.push({ ...table, path, artifacts: await writeQaPlots({ path, kind: table.kind }) });
+        moved.push({ ...table, path });
       }
+      const artifacts = await writeQaPlots(moved);
+      tables.push(...moved.map((table, i) => ({ ...table, artifacts: artifacts[i]! })));
     }
     const present = info.antennaNames.filter((_, a) => solved.antennaPresent[a] === 1);
     const times = info.timesMjdS;

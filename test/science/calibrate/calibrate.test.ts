@@ -10,13 +10,14 @@ import { SqliteEventLog } from '../../../src/eventlog/sqliteEventLog.js';
 import { calibrationRegistry } from '../../../src/projections/calibrationRegistry.js';
 import { msIndex } from '../../../src/projections/products.js';
 import { ReadModelStore } from '../../../src/projections/readModelStore.js';
-import { calMsInfo } from '../../../native/index.js';
+import { calMsInfo, calReadTable } from '../../../native/index.js';
 import { CatalogDb } from '../../../src/catalogs/catalogDb.js';
 import {
   applyCalibration,
   calibrate,
   CalibrationError,
   catalogModelSources,
+  drawQaPlots,
   predictModel,
   skyModelSources,
   type CalibrationOutcome,
@@ -197,6 +198,10 @@ describe('calibrate', () => {
         expect(lines).toHaveLength(live.length * 4 * 2);
       }
     }
+    // They were drawn in a worker thread: the same bytes as drawn on this one.
+    const drawn = await drawQaPlots({ name: basename(bp!.path), kind: 'BP', contents: await calReadTable(bp!.path) });
+    expect(drawn.map((d) => d.key)).toEqual(['bandpass-amplitude', 'bandpass-phase']);
+    for (const { key, svg } of drawn) expect(await readFile(bp!.artifacts[key]!, 'utf8')).toBe(svg);
   });
 
   it('recovers bandpasses × gains within 1 % in amplitude and 1° in phase, and the calibrated flux within 1 % of the model', async () => {
