@@ -122,7 +122,7 @@ async function flagBench(dir: string) {
   const total = (performance.now() - start) / 1000;
   const s = summary.seconds;
   console.log(
-    `\nflagging a full-size group: ${total.toFixed(1)} s (reset ${s.reset.toFixed(1)} s, AOFlagger ${s.aoflagger.toFixed(1)} s, zeros and autos ${s.zerosAndAutos.toFixed(1)} s); ` +
+    `\nflagging a full-size group: ${total.toFixed(1)} s (read ${s.read.toFixed(1)} s, AOFlagger ${s.aoflagger.toFixed(1)} s, zeros, autos and write ${s.write.toFixed(1)} s); ` +
       `${(100 * summary.flaggedFraction).toFixed(2)} % flagged (autocorrelations ${(100 * summary.autoFraction).toFixed(2)} %, exact zeros ${(100 * summary.zeroFraction).toFixed(2)} %)`,
   );
 }

@@ -339,11 +339,13 @@ export interface FitsTable {
   readonly skippedColumns: readonly string[];
 }
 
-/** What a flag pass changes before counting: clear FLAG, flag exact-zero DATA, flag autocorrelations. */
+/** What a flag pass changes before counting: clear FLAG, AOFlagger's flags, flag exact-zero DATA, flag autocorrelations. */
 export interface FlagPassOptions {
   readonly reset: boolean;
   readonly zeros: boolean;
   readonly autos: boolean;
+  /** Run AOFlagger's library with this Lua strategy file on every cross-correlation baseline and SPW, on `threads` threads (0: every core). */
+  readonly aoflagger?: { readonly strategy: string; readonly threads: number };
 }
 
 /** Flag counts after a pass, in samples (one correlation of one channel of one row). */
@@ -367,6 +369,8 @@ export interface FlagCounts {
   /** [spectralWindows × channelsPerWindow], SPW after SPW. */
   readonly channelFlagged: Float64Array;
   readonly channelTotal: Float64Array;
+  /** Wall time of the pass's parts: reading the columns, AOFlagger, flagging zeros and autocorrelations, counting and writing. */
+  readonly seconds: { readonly read: number; readonly aoflagger: number; readonly write: number };
 }
 
 /** One image plane to search (x fastest), with the restoring beam in its pixel frame. */

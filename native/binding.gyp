@@ -8,6 +8,6 @@
     "cflags_cc!": ["-fno-exceptions", "-fno-rtti", "-std=gnu++17"],
     # -fopenmp-simd: the simulator's "omp simd" reductions vectorise without an OpenMP runtime.
     "cflags_cc": ["-std=c++17", "-fexceptions", "-frtti", "-O2", "-fopenmp-simd"],
-    "libraries": ["-lcasa_ms", "-lcasa_measures", "-lcasa_tables", "-lcasa_casa", "-lhdf5_serial", "-lerfa", "-lcfitsio", "-lwcs", "-lgsl", "-lgslcblas"]
+    "libraries": ["-lcasa_ms", "-lcasa_measures", "-lcasa_tables", "-lcasa_casa", "-lhdf5_serial", "-lerfa", "-lcfitsio", "-lwcs", "-lgsl", "-lgslcblas", "-laoflagger"]
   }]
 }

@@ -34,7 +34,7 @@ function loadBinding(): NativeBinding {
     throw new Error(
       `contimg: cannot load the native core ${path}\n` +
         'Possible causes: it has not been built; it was built for another Node.js version; ' +
-        'the libraries it links (casacore: libcasa_tables, libcasa_ms, libcasa_measures, libcasa_casa; HDF5: libhdf5_serial) are missing.\n' +
+        'the libraries it links (casacore: libcasa_tables, libcasa_ms, libcasa_measures, libcasa_casa; HDF5: libhdf5_serial; AOFlagger: libaoflagger) are missing.\n' +
         'Fix: run scripts/bootstrap, or install casacore-dev and libhdf5-dev and run npm run build:native.\n' +
         `Loader said: ${cause instanceof Error ? cause.message : String(cause)}`,
       { cause },
@@ -356,17 +356,23 @@ export function fitsReadTable(path: string): Promise<FitsTable> {
 }
 
 /**
- * One pass over a MeasurementSet's FLAG off the event loop (under the casacore lock): clears it
- * (`reset`), flags exact-zero DATA (`zeros`) and autocorrelations (`autos`), then counts the flags
- * per antenna and per channel. Rejects with a CasacoreError.
+ * One pass over a MeasurementSet's FLAG off the event loop (casacore locked only while reading and
+ * writing): clears it (`reset`), ORs in AOFlagger's flags of the cross-correlations (`aoflagger`),
+ * flags exact-zero DATA (`zeros`) and autocorrelations (`autos`), then counts the flags per antenna
+ * and per channel. Rejects with a CasacoreError.
  */
 export function msFlagPass(path: string, options: FlagPassOptions): Promise<FlagCounts> {
   requireNonEmptyString('path', path);
   for (const key of ['reset', 'zeros', 'autos'] as const) {
     if (typeof options[key] !== 'boolean') throw new TypeError(`options.${key} must be a boolean`);
   }
+  const { aoflagger } = options;
+  if (aoflagger !== undefined) {
+    requireNonEmptyString('options.aoflagger.strategy', aoflagger.strategy);
+    if (!Number.isInteger(aoflagger.threads) || aoflagger.threads < 0) throw new TypeError(`options.aoflagger.threads must be an integer >= 0, got ${aoflagger.threads}`);
+  }
   const error = new CasacoreError();
-  return binding.msFlagPass(path, { reset: options.reset, zeros: options.zeros, autos: options.autos }).catch((nativeError: unknown) => {
+  return binding.msFlagPass(path, { reset: options.reset, zeros: options.zeros, autos: options.autos, ...(aoflagger && { aoflagger: { strategy: aoflagger.strategy, threads: aoflagger.threads } }) }).catch((nativeError: unknown) => {
     error.message = nativeError instanceof Error ? nativeError.message : String(nativeError);
     throw error;
   });

@@ -229,7 +229,7 @@ program
   .command('flag')
   .description('flag one MeasurementSet (stage 4a): reset, AOFlagger, exact zeros, autocorrelations; prints the flag fractions')
   .argument('<ms>', 'the MeasurementSet (FLAG is rewritten in place)')
-  .option('--strategy <lua>', 'AOFlagger strategy file (default: AOFlagger\'s own for the telescope)')
+  .option('--strategy <lua>', 'AOFlagger strategy file (default: contimg\'s DSA-110 strategy, src/science/flag/strategies/dsa110.lua)')
   .option('--threads <n>', 'AOFlagger threads', (v) => Number.parseInt(v, 10))
   .option('--json', 'print the result as JSON')
   .action(async (ms: string, options: { strategy?: string; threads?: number; json?: boolean }) => {

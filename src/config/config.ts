@@ -144,6 +144,18 @@ export const SETTINGS = {
     env: 'CONTIMG_PROCESS_RETRY_BACKOFF_SECONDS',
     description: 'wait before the first retry; doubled for each later one',
   }),
+  'flag.strategy': setting({
+    schema: Type.Union([Type.Null(), Type.String({ minLength: 1 })]),
+    default: null,
+    env: 'CONTIMG_FLAG_STRATEGY',
+    description: "the flag stage's AOFlagger Lua strategy file (unset: contimg's DSA-110 strategy, src/science/flag/strategies/dsa110.lua)",
+  }),
+  'flag.threads': setting({
+    schema: Type.Integer({ minimum: 0 }),
+    default: 0,
+    env: 'CONTIMG_FLAG_THREADS',
+    description: 'AOFlagger threads in the flag stage; 0 uses every core',
+  }),
   'calibrate.solveDelay': setting({
     schema: Type.Boolean(),
     default: false,

@@ -1,6 +1,7 @@
 /**
- * Stage 4a: flag the group's MeasurementSet in place (reset, AOFlagger, zeros, autocorrelations)
- * and record the flag fractions. Flagging starts from cleared flags, so a rerun gives the same result.
+ * Stage 4a: flag the group's MeasurementSet in place (AOFlagger with `flag.strategy`, zeros,
+ * autocorrelations) and record the flag fractions. Flagging starts from cleared flags, so a rerun
+ * gives the same result.
  *
  * It also decides whether the group is a calibrator group, from the MS phase centre (the J2000
  * meridian pointing at mid-time) and the VLA calibrators (the imported catalog, else the list
@@ -9,8 +10,7 @@
 import type { DomainEvent } from '../eventlog/event.js';
 import { calibratorCandidates } from '../catalogs/calibratorCandidates.js';
 import { selectCalibrator } from '../science/catalogs/calibratorSelection.js';
-import { AoflaggerError } from '../science/flag/aoflagger.js';
-import { flagMeasurementSet } from '../science/flag/flagMs.js';
+import { flagMeasurementSet, FlagStrategyError } from '../science/flag/flagMs.js';
 import { lastOfType, StageError, type StageContext, type StageDefinition } from './stage.js';
 
 const DEG = 180 / Math.PI;
@@ -27,11 +27,12 @@ async function calibratorChoice(context: StageContext, phaseCentre: { raDeg: num
 export const flagStage: StageDefinition = {
   stage: 'flag',
   async run(context) {
-    const { groupId, logger, signal } = context;
+    const { groupId, logger, config } = context;
     const ms = lastOfType(context.history, 'MsWritten');
     if (!ms) throw new StageError(`group ${groupId} has no MeasurementSet (no MsWritten event): convert it first`, 'missing-ms', false);
     try {
-      const summary = await flagMeasurementSet(ms.payload.msPath, { aoflagger: { signal }, progress: (fraction, message) => context.progress(fraction, message) });
+      const strategy = config['flag.strategy'];
+      const summary = await flagMeasurementSet(ms.payload.msPath, { ...(strategy !== null && { strategy }), threads: config['flag.threads'] });
       logger.info({ groupId, flaggedFraction: summary.flaggedFraction, seconds: summary.seconds }, 'flagged');
       const flags: DomainEvent = {
         type: 'FlagsComputed',
@@ -41,9 +42,8 @@ export const flagStage: StageDefinition = {
     } catch (error) {
       if (error instanceof StageError) throw error;
       const message = error instanceof Error ? error.message : String(error);
-      // A missing program stays missing; anything else (a killed process, I/O) may pass.
-      const permanent = error instanceof AoflaggerError && /not installed/.test(message);
-      throw new StageError(message, (error as { code?: string }).code ?? 'flag-failed', !permanent, { cause: error });
+      // A missing strategy file stays missing; anything else (I/O, memory) may pass.
+      throw new StageError(message, (error as { code?: string }).code ?? 'flag-failed', !(error instanceof FlagStrategyError), { cause: error });
     }
   },
 };

@@ -2,9 +2,7 @@
 import { flagMeasurementSet, type FlagSummary } from '../../science/flag/flagMs.js';
 
 export async function flagCommand(ms: string, options: { strategy?: string; threads?: number; json?: boolean }): Promise<FlagSummary> {
-  const summary = await flagMeasurementSet(ms, {
-    aoflagger: { ...(options.strategy !== undefined && { strategy: options.strategy }), ...(options.threads !== undefined && { threads: options.threads }) },
-  });
+  const summary = await flagMeasurementSet(ms, { ...(options.strategy !== undefined && { strategy: options.strategy }), ...(options.threads !== undefined && { threads: options.threads }) });
   if (options.json) {
     process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
     return summary;
@@ -16,7 +14,7 @@ export async function flagCommand(ms: string, options: { strategy?: string; thre
     .slice(0, 5);
   process.stdout.write(
     `${ms}: ${pct(summary.flaggedFraction)} flagged (exact zeros ${pct(summary.zeroFraction)}, autocorrelations ${pct(summary.autoFraction)}); ` +
-      `reset ${summary.seconds.reset.toFixed(2)} s, AOFlagger ${summary.seconds.aoflagger.toFixed(2)} s, zeros and autos ${summary.seconds.zerosAndAutos.toFixed(2)} s\n` +
+      `read ${summary.seconds.read.toFixed(2)} s, AOFlagger ${summary.seconds.aoflagger.toFixed(2)} s, zeros, autocorrelations and write ${summary.seconds.write.toFixed(2)} s\n` +
       `  per antenna: ${summary.antennas.map((name, i) => `${name} ${pct(summary.perAntenna[i]!)}`).join(', ')}\n` +
       `  most flagged channels: ${worstChannels.map((c) => `${c.channel} ${pct(c.fraction)}`).join(', ')}\n`,
   );

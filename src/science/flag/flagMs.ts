@@ -1,14 +1,20 @@
 /**
- * Stage 4a on one MeasurementSet: clear FLAG, let AOFlagger flag RFI in the cross-correlations,
- * flag exact-zero visibilities (dead antennas, lost packets) and every autocorrelation, then
- * count the flags per antenna and per channel.
+ * Stage 4a on one MeasurementSet, in one native pass: FLAG starts clear, AOFlagger (its library,
+ * with a Lua strategy) flags RFI in every cross-correlation baseline and SPW, then exact-zero
+ * visibilities (dead antennas, lost packets) and every autocorrelation are flagged, and the flags
+ * are counted per antenna and per channel.
  *
- * The zero and autocorrelation flags are set after AOFlagger, not before, because AOFlagger's
- * strategies begin by clearing the flags of what they process (generic-default.lua:
- * exclude_original_flags = false → input:clear_mask()).
+ * AOFlagger runs as a library inside the pass rather than as the `aoflagger` program between two
+ * passes: the program spent most of its time reading the MS into memory, writing FLAG back and
+ * writing statistics, while the pass reads DATA once and writes FLAG once (bench/flag.ts).
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { msFlagPass, type FlagCounts } from '../../../native/index.js';
-import { runAoflagger, type AoflaggerOptions } from './aoflagger.js';
+import { packageRoot } from '../../../native/packageRoot.js';
+
+/** contimg's DSA-110 strategy (strategies/dsa110.lua: why it differs from AOFlagger's generic one). */
+export const DSA110_STRATEGY = join(packageRoot(), 'src', 'science', 'flag', 'strategies', 'dsa110.lua');
 
 export interface FlagSummary {
   readonly msPath: string;
@@ -21,13 +27,21 @@ export interface FlagSummary {
   /** Fractions of all samples that are exact zeros and autocorrelations. */
   readonly zeroFraction: number;
   readonly autoFraction: number;
-  readonly seconds: { readonly reset: number; readonly aoflagger: number; readonly zerosAndAutos: number };
+  /** Wall time of reading DATA, AOFlagger, and flagging zeros and autocorrelations, counting and writing FLAG. */
+  readonly seconds: FlagCounts['seconds'];
 }
 
 export interface FlagOptions {
-  readonly aoflagger?: AoflaggerOptions;
-  /** Called after each step with the fraction done. */
-  readonly progress?: (fraction: number, message: string) => void;
+  /** AOFlagger Lua strategy file (default DSA110_STRATEGY). */
+  readonly strategy?: string;
+  /** AOFlagger threads; 0 (default): every core. */
+  readonly threads?: number;
+}
+
+/** A strategy file that does not exist: bad configuration, not a passing failure. */
+export class FlagStrategyError extends Error {
+  override readonly name = 'FlagStrategyError';
+  readonly code = 'EFLAGSTRATEGY';
 }
 
 /** The flag fractions of a flag pass's counts. */
@@ -44,20 +58,9 @@ export function flagFractions(counts: FlagCounts): Pick<FlagSummary, 'flaggedFra
   };
 }
 
-async function timed<T>(work: () => Promise<T>): Promise<[T, number]> {
-  const start = performance.now();
-  const result = await work();
-  return [result, (performance.now() - start) / 1000];
-}
-
 export async function flagMeasurementSet(msPath: string, options: FlagOptions = {}): Promise<FlagSummary> {
-  const progress = options.progress ?? (() => undefined);
-  const [, reset] = await timed(() => msFlagPass(msPath, { reset: true, zeros: false, autos: false }));
-  progress(0.1, 'flags cleared');
-  options.aoflagger?.signal?.throwIfAborted();
-  const [, aoflagger] = await timed(() => runAoflagger(msPath, options.aoflagger));
-  progress(0.9, 'AOFlagger done');
-  const [counts, zerosAndAutos] = await timed(() => msFlagPass(msPath, { reset: false, zeros: true, autos: true }));
-  progress(1, 'zeros and autocorrelations flagged');
-  return { msPath, ...flagFractions(counts), seconds: { reset, aoflagger, zerosAndAutos } };
+  const strategy = options.strategy ?? DSA110_STRATEGY;
+  if (!existsSync(strategy)) throw new FlagStrategyError(`AOFlagger strategy ${strategy} does not exist`);
+  const counts = await msFlagPass(msPath, { reset: true, zeros: true, autos: true, aoflagger: { strategy, threads: options.threads ?? 0 } });
+  return { msPath, ...flagFractions(counts), seconds: counts.seconds };
 }

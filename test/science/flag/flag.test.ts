@@ -1,12 +1,15 @@
-import { cp, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { cp, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dataPaths } from '../../../src/config/paths.js';
 import type { StoredEvent } from '../../../src/eventlog/event.js';
 import { convertGroup } from '../../../src/science/convert/index.js';
-import { runAoflagger } from '../../../src/science/flag/aoflagger.js';
-import { flagMeasurementSet } from '../../../src/science/flag/flagMs.js';
+import { promisify } from 'node:util';
+import { msFlagPass } from '../../../native/index.js';
+import { loadConfig } from '../../../src/config/config.js';
+import { flagMeasurementSet, FlagStrategyError } from '../../../src/science/flag/flagMs.js';
 import { flagStage } from '../../../src/stages/flag.js';
 import { StageError, type StageContext } from '../../../src/stages/stage.js';
 import { contimg } from '../../support/cli.js';
@@ -26,6 +29,8 @@ interface OracleFlags {
 }
 
 const GROUP_ID = '2026-01-25T22:03:40';
+const GENERIC_STRATEGY = '/usr/share/aoflagger/strategies/generic-default.lua';
+const run = promisify(execFile);
 let dir: string;
 let ms: string;
 let truthPath: string;
@@ -96,6 +101,36 @@ describe('the flag stage', () => {
     expect(again.perChannel).toEqual(first.perChannel.map((f) => expect.closeTo(f, 12) as unknown as number));
   }, 120_000);
 
+  it("runs AOFlagger's library as the aoflagger program runs: the same flags with the same strategy", async () => {
+    const byProgram = join(dir, 'by-program.ms');
+    const byLibrary = join(dir, 'by-library.ms');
+    await cp(ms, byProgram, { recursive: true });
+    await cp(ms, byLibrary, { recursive: true });
+    await msFlagPass(byProgram, { reset: true, zeros: false, autos: false });
+    await run('aoflagger', ['-strategy', GENERIC_STRATEGY, byProgram]);
+    await msFlagPass(byLibrary, { reset: true, zeros: false, autos: false, aoflagger: { strategy: GENERIC_STRATEGY, threads: 2 } });
+    const compared = JSON.parse(await runOracle('flag_compare.py', [byProgram, byLibrary])) as { samples: number; flaggedA: number; flaggedB: number; differ: number };
+    expect(compared.samples).toBeGreaterThan(100_000);
+    expect(compared.flaggedA).toBeGreaterThan(0.005);
+    expect(compared.differ).toBe(0);
+  }, 120_000);
+
+  it('flags the injected RFI with the DSA-110 strategy as well as with the generic one, without flagging more clean data', async () => {
+    const copy = join(dir, 'strategies.ms');
+    await cp(ms, copy, { recursive: true });
+    await flagMeasurementSet(copy, { strategy: GENERIC_STRATEGY });
+    const generic = JSON.parse(await runOracle('flag_fractions.py', [copy, truthPath])) as OracleFlags;
+    await flagMeasurementSet(copy);
+    const dsa110 = JSON.parse(await runOracle('flag_fractions.py', [copy, truthPath])) as OracleFlags;
+    expect(dsa110.rfiSamples).toBeGreaterThan(1000);
+    expect(dsa110.rfiFlaggedFraction).toBeGreaterThanOrEqual(0.9);
+    expect(dsa110.rfiFlaggedFraction).toBeGreaterThanOrEqual(generic.rfiFlaggedFraction - 0.01);
+    expect(dsa110.cleanFlaggedFraction).toBeLessThanOrEqual(0.05);
+    expect(dsa110.cleanFlaggedFraction).toBeLessThanOrEqual(generic.cleanFlaggedFraction + 0.005);
+    expect(dsa110.deadFlaggedFraction).toBe(1);
+    expect(dsa110.autoFlaggedFraction).toBe(1);
+  }, 120_000);
+
   it('records CalibratorSelected for a calibrator group, after its FlagsComputed', async () => {
     const calibrator = await simulatedMs('calibrator', ['--calibrator', '3C454.3']);
     const events = await flagStage.run(contextFor([msWritten(calibrator.ms, calibrator.phaseCentre)]));
@@ -116,11 +151,13 @@ describe('the flag stage', () => {
     await expect(flagStage.run(contextFor([msWritten(join(dir, 'nothing.ms'))]))).rejects.toThrow(/nothing\.ms/);
   });
 
-  it('reports AOFlagger failures with its own output, and a missing program as permanent', async () => {
-    const copy = join(dir, 'copy.ms');
-    await cp(ms, copy, { recursive: true });
-    await expect(runAoflagger(copy, { strategy: join(dir, 'no-such-strategy.lua') })).rejects.toThrow(/aoflagger -strategy .*no-such-strategy\.lua .*: exit/);
-    await expect(runAoflagger(copy, { program: 'aoflagger-not-here' })).rejects.toThrow(/aoflagger-not-here is not installed/);
+  it('refuses a missing strategy file permanently, and names the strategy a Lua error comes from', async () => {
+    await expect(flagMeasurementSet(ms, { strategy: join(dir, 'no-such-strategy.lua') })).rejects.toThrow(FlagStrategyError);
+    const config = { ...loadConfig({ flags: {}, env: {} }).config, 'flag.strategy': join(dir, 'no-such-strategy.lua') };
+    await expect(flagStage.run({ ...contextFor([msWritten(ms)]), config })).rejects.toMatchObject({ code: 'EFLAGSTRATEGY', retryable: false, message: expect.stringMatching(/no-such-strategy\.lua does not exist/) as unknown });
+    const broken = join(dir, 'broken.lua');
+    await writeFile(broken, 'function execute(input)\n  aoflagger.no_such_function(input)\nend\n');
+    await expect(flagMeasurementSet(ms, { strategy: broken })).rejects.toThrow(/AOFlagger strategy .*broken\.lua: .*no_such_function/);
   }, 60_000);
 });
 
