@@ -14,6 +14,8 @@ export function imagingSettings(config: Config): ImagingSettings {
     niter: config['image.niter'],
     quickSizePx: config['image.quickSizePx'],
     quickNiter: config['image.quickNiter'],
+    quickMajorCycles: config['image.quickMajorCycles'],
+    quickGridderAccuracy: config['image.quickGridderAccuracy'],
     robust: config['image.robust'],
     minUvLambda: config['image.minUvLambda'],
     autoMask: config['image.autoMask'],
@@ -22,6 +24,7 @@ export function imagingSettings(config: Config): ImagingSettings {
     threads: config['image.threads'],
     timeoutSeconds: config['image.timeoutSeconds'],
     pbCutoff: config['image.pbCutoff'],
+    maxSmearingLoss: config['image.maxSmearingLoss'],
   };
 }
 

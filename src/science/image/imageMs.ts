@@ -24,6 +24,9 @@ export interface ImagingSettings {
   readonly niter: number;
   readonly quickSizePx: number;
   readonly quickNiter: number;
+  /** At most this many major cycles in quick mode (0: none). */
+  readonly quickMajorCycles: number;
+  readonly quickGridderAccuracy: number;
   readonly robust: number;
   readonly minUvLambda: number;
   readonly autoMask: number;
@@ -33,6 +36,11 @@ export interface ImagingSettings {
   readonly threads: number;
   readonly timeoutSeconds: number;
   readonly pbCutoff: number;
+  /**
+   * Baseline-dependent time averaging may cost a point source at the image corner at most this
+   * fraction of its flux (0: no averaging).
+   */
+  readonly maxSmearingLoss: number;
 }
 
 export interface ImagePlan {
@@ -40,20 +48,48 @@ export interface ImagePlan {
   readonly cellArcsec: number;
   readonly niter: number;
   readonly threads: number;
+  /** At most this many major cycles (Cotton-Schwab, `mgain`; undefined: as many as it takes); 0: one Högbom clean of the dirty image. */
+  readonly majorCycles: number | undefined;
+  /** WSClean `-wgridder-accuracy`, or undefined for its default (1e-4). */
+  readonly gridderAccuracy: number | undefined;
+  /** WSClean `-baseline-averaging`: the longest uv track averaged into one visibility, wavelengths (0: none). */
+  readonly baselineAveragingLambda: number;
+}
+
+const ARCSEC = Math.PI / (180 * 3600);
+
+/**
+ * The longest uv track (wavelengths) that may be averaged into one visibility: averaging a track
+ * of L wavelengths scales a source at direction cosine l by sinc(L·l) ≈ 1 − (π L l)² / 6, here
+ * at the image corner. The longest baselines smear this much within one integration already, so
+ * the averaging reaches only the shorter ones (most of DSA-110's rows).
+ */
+export function baselineAveragingLambda(sizePx: number, cellArcsec: number, maxLoss: number): number {
+  if (!(maxLoss > 0)) return 0;
+  const cornerRad = (sizePx / 2) * Math.SQRT2 * cellArcsec * ARCSEC;
+  return Math.floor((100 * Math.sqrt(6 * maxLoss)) / (Math.PI * cornerRad)) / 100;
 }
 
 /**
  * The cell samples the smallest synthesised beam, λ_min / B_max, with `pixelsPerBeam` pixels;
- * full mode covers `fieldDeg`, quick mode keeps the cell and at most `quickSizePx` pixels.
+ * full mode covers `fieldDeg`, quick mode keeps the cell and at most `quickSizePx` pixels (a
+ * small field, so it may average far more) and at most `quickMajorCycles` major cycles.
  */
 export function planImage(mode: ImageMode, facts: MsGeometry, settings: ImagingSettings): ImagePlan {
   const beamArcsec = (SPEED_OF_LIGHT_M_S / facts.maxFreqHz / facts.maxBaselineM) * (180 / Math.PI) * 3600;
   const cellArcsec = Math.floor((beamArcsec / settings.pixelsPerBeam) * 1000) / 1000;
   const fullSize = 2 * Math.ceil((settings.fieldDeg * 3600) / cellArcsec / 2);
   const threads = settings.threads > 0 ? settings.threads : availableParallelism();
-  return mode === 'full'
-    ? { sizePx: fullSize, cellArcsec, niter: settings.niter, threads }
-    : { sizePx: Math.min(fullSize, settings.quickSizePx - (settings.quickSizePx % 2)), cellArcsec, niter: Math.min(settings.niter, settings.quickNiter), threads };
+  const sizePx = mode === 'full' ? fullSize : Math.min(fullSize, settings.quickSizePx - (settings.quickSizePx % 2));
+  return {
+    sizePx,
+    cellArcsec,
+    niter: mode === 'full' ? settings.niter : Math.min(settings.niter, settings.quickNiter),
+    threads,
+    majorCycles: mode === 'full' ? undefined : settings.quickMajorCycles,
+    gridderAccuracy: mode === 'full' ? undefined : settings.quickGridderAccuracy,
+    baselineAveragingLambda: baselineAveragingLambda(sizePx, cellArcsec, settings.maxSmearingLoss),
+  };
 }
 
 export function wscleanArgs(msPath: string, namePrefix: string, tempDir: string, plan: ImagePlan, settings: ImagingSettings): string[] {
@@ -67,13 +103,17 @@ export function wscleanArgs(msPath: string, namePrefix: string, tempDir: string,
     '-weight', 'briggs', String(settings.robust),
     '-auto-mask', String(settings.autoMask),
     '-auto-threshold', String(settings.autoThreshold),
-    '-mgain', String(settings.mgain),
+    ...(plan.majorCycles === 0 ? [] : ['-mgain', String(settings.mgain)]),
+    ...(plan.majorCycles === undefined || plan.majorCycles === 0 ? [] : ['-nmiter', String(plan.majorCycles)]),
+    ...(plan.baselineAveragingLambda > 0 ? ['-baseline-averaging', String(plan.baselineAveragingLambda)] : []),
     // ducc's w-gridder corrects the w-term exactly: the 2 w-layers WSClean suggests for a 1.75° field cost a source 0.67° out 8 % of its flux.
     '-use-wgridder',
+    ...(plan.gridderAccuracy === undefined ? [] : ['-wgridder-accuracy', String(plan.gridderAccuracy)]),
     '-minuv-l', String(settings.minUvLambda),
     '-data-column', 'CORRECTED_DATA',
     '-pol', 'I',
     '-no-update-model-required', // leaves the MS as it is (and saves writing MODEL_DATA)
+    '-no-dirty',
     '-name', namePrefix,
     msPath,
   ];
@@ -151,7 +191,6 @@ export async function imageMs(msPathGiven: string, options: ImageOptions): Promi
       ...(options.signal ? { signal: options.signal } : {}),
       onProgress: (fraction, message) => progress(0.9 * fraction, message),
     });
-    await rm(`${prefix}-dirty.fits`, { force: true });
 
     const products = {} as Record<ProductName, string>;
     const wscleanProducts = ['image', 'residual', 'psf', 'model'] as const;

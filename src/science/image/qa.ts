@@ -2,6 +2,7 @@
  * Image quality: noise (robust, and away from sources), peak, dynamic range, detections, the
  * ratio of the noise to the thermal noise the radiometer equation predicts, and a grade.
  */
+import { quickselect } from 'd3-array';
 import { sefdJy } from '../simulate/noise.js';
 import type { MsFacts } from './msFacts.js';
 
@@ -50,16 +51,27 @@ export interface QaVerdict {
   readonly issues: readonly string[];
 }
 
-function median(values: Float32Array): number {
-  const sorted = values.slice().sort();
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+/**
+ * The median of `values`, reordering them: a quickselect runs in linear time, where sorting a
+ * full-size image (4586² pixels) took seconds.
+ */
+function medianInPlace(values: Float32Array): number {
+  const mid = values.length >> 1;
+  quickselect(values, mid);
+  const upper = values[mid]!;
+  if (values.length % 2 === 1) return upper;
+  // The selection leaves every value below index mid at most `upper`: the lower middle is their largest.
+  let lower = -Infinity;
+  for (let i = 0; i < mid; i++) lower = Math.max(lower, values[i]!);
+  return (lower + upper) / 2;
 }
 
+/** 1.4826 · the median absolute deviation of `finite` (left as it is). */
 export function robustRms(finite: Float32Array): number {
-  const m = median(finite);
-  const deviations = finite.map((v) => Math.abs(v - m));
-  return MAD_TO_SIGMA * median(deviations);
+  const work = finite.slice();
+  const m = medianInPlace(work);
+  for (let i = 0; i < work.length; i++) work[i] = Math.abs(work[i]! - m);
+  return MAD_TO_SIGMA * medianInPlace(work);
 }
 
 /**
@@ -98,14 +110,22 @@ export function localMaxima(pixels: Float32Array, nx: number, ny: number, halfWi
   return found.sort((a, b) => b.valueJy - a.valueJy);
 }
 
+function finiteValues(pixels: Float32Array): Float32Array {
+  const finite = new Float32Array(pixels.length);
+  let n = 0;
+  for (const v of pixels) if (Number.isFinite(v)) finite[n++] = v;
+  return finite.subarray(0, n);
+}
+
 export function measureQa(input: QaInput): QaMetrics {
   const { pixels, nx, ny } = input;
-  const finite = pixels.filter((v) => Number.isFinite(v));
+  const finite = finiteValues(pixels);
   if (finite.length === 0) {
     return { robustRmsJy: NaN, sourceFreeRmsJy: NaN, peakJy: NaN, dynamicRange: 0, sources: [], thermalNoiseJy: thermalNoiseJy(input.facts), noiseRatio: NaN, finiteFraction: 0, beam: input.beam };
   }
+  let peakJy = -Infinity;
+  for (const v of finite) peakJy = Math.max(peakJy, v);
   const robustRmsJy = robustRms(finite);
-  const peakJy = finite.reduce((a, b) => Math.max(a, b), -Infinity);
   const beamPx = input.beam.majorArcsec / input.cellArcsec;
   const sources = localMaxima(pixels, nx, ny, Math.max(1, Math.ceil(beamPx / 2)), DETECTION_SIGMA * robustRmsJy);
 

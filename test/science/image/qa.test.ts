@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { gradeQa, measureQa, thermalNoiseJy, type MsFacts, type QaMetrics } from '../../../src/science/image/index.js';
+import { robustRms } from '../../../src/science/image/qa.js';
 import { failureReason, progressOfLine } from '../../../src/science/image/wsclean.js';
 import { sefdJy } from '../../../src/science/simulate/noise.js';
 
@@ -50,6 +51,29 @@ describe('measureQa', () => {
     // DESIGN §1: ~0.25 mJy for 96 antennas, 2 pols, 187.5 MHz, 309 s with N_bl counted once; √2 less counting N(N − 1).
     expect(thermalNoiseJy(FACTS) * Math.SQRT2 * 1e3).toBeCloseTo(0.25, 2);
     expect(metrics.noiseRatio).toBeCloseTo(metrics.sourceFreeRmsJy / thermalNoiseJy(FACTS), 9);
+  });
+});
+
+describe('robustRms', () => {
+  /** 1.4826 · MAD by sorting, the definition. */
+  const bySorting = (values: Float32Array) => {
+    const median = (v: Float32Array) => {
+      const s = v.slice().sort();
+      const mid = s.length >> 1;
+      return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+    };
+    const m = median(values);
+    return 1.482602218505602 * median(values.map((v) => Math.abs(v - m)));
+  };
+
+  it('is 1.4826 × the median absolute deviation, for odd and even counts, and leaves its input as it was', () => {
+    for (const n of [1, 2, 7, 10, 1001, 4096]) {
+      const values = gaussian(n, n).map((v, i) => (i % 97 === 0 ? 50 : v));
+      const copy = values.slice();
+      expect(robustRms(values)).toBeCloseTo(bySorting(values), 6);
+      expect(values).toEqual(copy);
+    }
+    expect(robustRms(Float32Array.from([1, 2, 3, 4]))).toBeCloseTo(1.482602218505602, 6);
   });
 });
 
