@@ -467,6 +467,18 @@ class Solver {
     return chunk_;
   }
 
+  // Calls fn(row0, n, data, model, flag, weight) for each chunk of rows in order; the cells of
+  // rows [row0, row0 + n) are [row][channel][correlation].
+  template <typename Fn>
+  void ForEachChunk(Fn&& fn) {
+    const std::size_t chunkRows = ChunkRows(layout_, 32u << 20);
+    for (std::size_t row0 = 0; row0 < layout_.nRows; row0 += chunkRows) {
+      const std::size_t n = std::min(chunkRows, layout_.nRows - row0);
+      const Chunk& chunk = Read(row0, n);
+      fn(row0, n, chunk.data.data(), chunk.model.data(), chunk.flag.data(), chunk.weight.data());
+    }
+  }
+
   // Bandpass statistics are [spw][baseline][channel][receptor]: one row's samples are adjacent.
   std::size_t BpIndex(std::size_t s, std::size_t b, std::size_t channelReceptor) const {
     return (s * bls_.size() + b) * layout_.nChan * nPol_ + channelReceptor;
@@ -476,15 +488,8 @@ class Solver {
   void AccumulateBandpass() {
     const std::size_t nBl = bls_.size();
     bpAcc_.assign(layout_.nSpw * layout_.nChan * nPol_ * nBl, CompactAcc{});
-    const std::size_t chunkRows = ChunkRows(layout_, 32u << 20);
     std::mutex countMutex;
-    for (std::size_t row0 = 0; row0 < layout_.nRows; row0 += chunkRows) {
-      const std::size_t n = std::min(chunkRows, layout_.nRows - row0);
-      const Chunk& chunk = Read(row0, n);
-      const casacore::Complex* data = chunk.data.data();
-      const casacore::Complex* model = chunk.model.data();
-      const bool* flag = chunk.flag.data();
-      const float* weight = chunk.weight.data();
+    ForEachChunk([&](std::size_t row0, std::size_t n, const casacore::Complex* data, const casacore::Complex* model, const bool* flag, const float* weight) {
       const std::size_t nChan = layout_.nChan, nCorr = layout_.nCorr;
       ParallelFor(nChan, spec_.threads, [&](std::size_t k0, std::size_t k1) {
         double total = 0, unflagged = 0, nonZero = 0;
@@ -516,7 +521,7 @@ class Solver {
         unflagged_ += unflagged;
         modelNonZero_ += nonZero;
       });
-    }
+    });
   }
 
   // Reference antennas by preference: the requested one, then by unflagged visibilities.
@@ -644,15 +649,8 @@ class Solver {
   void AccumulateGains() {
     const std::size_t nBl = bls_.size(), nT = layout_.times.size();
     gAcc_.assign(nT * nPol_ * nBl, Acc{});
-    const std::size_t chunkRows = ChunkRows(layout_, 32u << 20);
     std::mutex mergeMutex;
-    for (std::size_t row0 = 0; row0 < layout_.nRows; row0 += chunkRows) {
-      const std::size_t n = std::min(chunkRows, layout_.nRows - row0);
-      const Chunk& chunk = Read(row0, n);
-      const casacore::Complex* data = chunk.data.data();
-      const casacore::Complex* model = chunk.model.data();
-      const bool* flag = chunk.flag.data();
-      const float* weight = chunk.weight.data();
+    ForEachChunk([&](std::size_t row0, std::size_t n, const casacore::Complex* data, const casacore::Complex* model, const bool* flag, const float* weight) {
       const std::size_t nChan = layout_.nChan, nCorr = layout_.nCorr;
       ParallelFor(n, spec_.threads, [&](std::size_t begin, std::size_t end) {
         std::vector<std::pair<std::size_t, Acc>> local;
@@ -687,7 +685,7 @@ class Solver {
         const std::lock_guard<std::mutex> lock(mergeMutex);
         for (const auto& [index, acc] : local) gAcc_[index].Add(acc);
       });
-    }
+    });
   }
 
   // Consecutive integrations within phaseSolintS of the first of their bin.

@@ -1,5 +1,6 @@
 #include "caltable_io.h"
 
+#include <casacore/casa/Arrays/ArrayMath.h>
 #include <casacore/casa/Arrays/Cube.h>
 #include <casacore/casa/Arrays/Matrix.h>
 #include <casacore/casa/Arrays/Vector.h>
@@ -86,6 +87,36 @@ void MakeSingleChannel(casacore::Table& spwTable) {
   }
 }
 
+// A calibration table's parameters: CPARAM, or for delays FPARAM (the real parts, in ns).
+class ParamColumn {
+ public:
+  ParamColumn(const casacore::Table& cal, bool delay) : delay_(delay) {
+    if (delay) {
+      real_.attach(cal, "FPARAM");
+    } else {
+      complex_.attach(cal, "CPARAM");
+    }
+  }
+
+  casacore::Matrix<casacore::Complex> Get(casacore::rownr_t r) const {
+    if (delay_) return casacore::makeComplex(real_(r), 0.0f);
+    return complex_(r);
+  }
+
+  void Put(casacore::rownr_t r, const casacore::Matrix<casacore::Complex>& p) {
+    if (delay_) {
+      real_.put(r, casacore::real(p));
+    } else {
+      complex_.put(r, p);
+    }
+  }
+
+ private:
+  bool delay_;
+  casacore::ArrayColumn<casacore::Complex> complex_;
+  casacore::ArrayColumn<float> real_;
+};
+
 }  // namespace
 
 void WriteCalTable(const std::string& path, const std::string& msPath, const CalTable& table, const std::string& history) {
@@ -100,14 +131,7 @@ void WriteCalTable(const std::string& path, const std::string& msPath, const Cal
   casacore::ScalarColumn<double> time(cal, "TIME"), interval(cal, "INTERVAL");
   casacore::ScalarColumn<int> field(cal, "FIELD_ID"), spw(cal, "SPECTRAL_WINDOW_ID"), ant1(cal, "ANTENNA1"), ant2(cal, "ANTENNA2"),
       scan(cal, "SCAN_NUMBER"), obs(cal, "OBSERVATION_ID");
-  const bool delay = IsDelayTable(table.visCal);
-  std::unique_ptr<casacore::ArrayColumn<casacore::Complex>> cparam;
-  std::unique_ptr<casacore::ArrayColumn<float>> fparam;
-  if (delay) {
-    fparam = std::make_unique<casacore::ArrayColumn<float>>(cal, "FPARAM");
-  } else {
-    cparam = std::make_unique<casacore::ArrayColumn<casacore::Complex>>(cal, "CPARAM");
-  }
+  ParamColumn param(cal, IsDelayTable(table.visCal));
   casacore::ArrayColumn<float> err(cal, "PARAMERR"), snr(cal, "SNR"), weight(cal, "WEIGHT");
   casacore::ArrayColumn<bool> flag(cal, "FLAG");
   const IPosition shape(2, static_cast<ssize_t>(table.nPol), static_cast<ssize_t>(table.nChan));
@@ -122,23 +146,18 @@ void WriteCalTable(const std::string& path, const std::string& msPath, const Cal
     scan.put(r, row.scan);
     obs.put(r, row.observation);
     casacore::Matrix<casacore::Complex> p(shape);
-    casacore::Matrix<float> d(shape), e(shape), s(shape), w(shape);
+    casacore::Matrix<float> e(shape), s(shape), w(shape);
     casacore::Matrix<bool> f(shape);
     for (std::size_t k = 0; k < table.nChan; ++k)
       for (std::size_t q = 0; q < table.nPol; ++q) {
         const std::size_t i = k * table.nPol + q;
         p(q, k) = row.param[i];
-        d(q, k) = row.param[i].real();
         e(q, k) = row.paramErr[i];
         s(q, k) = row.snr[i];
         w(q, k) = row.weight[i];
         f(q, k) = row.flag[i];
       }
-    if (delay) {
-      fparam->put(r, d);
-    } else {
-      cparam->put(r, p);
-    }
+    param.Put(r, p);
     err.put(r, e);
     snr.put(r, s);
     weight.put(r, w);
@@ -190,25 +209,11 @@ CalTable ReadCalTable(const std::string& path) {
   }
   casacore::ScalarColumn<double> time(cal, "TIME"), interval(cal, "INTERVAL");
   casacore::ScalarColumn<int> field(cal, "FIELD_ID"), spw(cal, "SPECTRAL_WINDOW_ID"), ant1(cal, "ANTENNA1"), ant2(cal, "ANTENNA2");
-  std::unique_ptr<casacore::ArrayColumn<casacore::Complex>> cparam;
-  std::unique_ptr<casacore::ArrayColumn<float>> fparam;
-  if (delay) {
-    fparam = std::make_unique<casacore::ArrayColumn<float>>(cal, "FPARAM");
-  } else {
-    cparam = std::make_unique<casacore::ArrayColumn<casacore::Complex>>(cal, "CPARAM");
-  }
+  const ParamColumn param(cal, delay);
   casacore::ArrayColumn<bool> flag(cal, "FLAG");
   for (casacore::rownr_t r = 0; r < cal.nrow(); ++r) {
-    casacore::Matrix<casacore::Complex> p;
+    const casacore::Matrix<casacore::Complex> p = param.Get(r);
     const casacore::Matrix<bool> f = flag(r);
-    if (delay) {
-      const casacore::Matrix<float> ns = (*fparam)(r);
-      p.resize(ns.shape());
-      for (std::size_t k = 0; k < ns.ncolumn(); ++k)
-        for (std::size_t q = 0; q < ns.nrow(); ++q) p(q, k) = casacore::Complex(ns(q, k), 0);
-    } else {
-      p = (*cparam)(r);
-    }
     if (r == 0) {
       table.nPol = p.nrow();
       table.nChan = p.ncolumn();

@@ -2,13 +2,13 @@
 
 #include <fitsio.h>
 
+#include "async_worker.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
-#include <functional>
 #include <memory>
 #include <mutex>
-#include <optional>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -251,53 +251,14 @@ Napi::Array CardsToJs(Napi::Env env, const std::vector<Card>& cards) {
   return array;
 }
 
-// Runs `work` on the libuv pool; `result` builds the resolved value on the main thread.
-class FitsWorker : public Napi::AsyncWorker {
- public:
-  FitsWorker(Napi::Env env, std::function<void()> work, std::function<Napi::Value(Napi::Env)> result)
-      : Napi::AsyncWorker(env, "contimg:fits"),
-        deferred_(Napi::Promise::Deferred::New(env)),
-        work_(std::move(work)),
-        result_(std::move(result)) {}
-
-  Napi::Promise Promise() const { return deferred_.Promise(); }
-
- protected:
-  void Execute() override {
-    try {
-      work_();
-    } catch (const std::exception& e) {
-      err_ = e.what();
-    }
-  }
-
-  void OnOK() override {
-    if (err_) deferred_.Reject(Napi::Error::New(Env(), *err_).Value());
-    else deferred_.Resolve(result_(Env()));
-  }
-
- private:
-  Napi::Promise::Deferred deferred_;
-  std::function<void()> work_;
-  std::function<Napi::Value(Napi::Env)> result_;
-  std::optional<std::string> err_;
-};
-
-Napi::Value Queue(Napi::Env env, std::function<void()> work, std::function<Napi::Value(Napi::Env)> result) {
-  auto* worker = new FitsWorker(env, std::move(work), std::move(result));
-  Napi::Promise promise = worker->Promise();
-  worker->Queue();  // the worker deletes itself after OnOK
-  return promise;
-}
-
 }  // namespace
 
 Napi::Value FitsReadImage(const Napi::CallbackInfo& info) {
   const std::string path = info[0].As<Napi::String>().Utf8Value();
   const int hdu = info[1].As<Napi::Number>().Int32Value();
   auto image = std::make_shared<Image>();
-  return Queue(
-      info.Env(), [=] { ReadImage(path, hdu, *image); },
+  return PromiseWorker::Start(
+      info.Env(), "contimg:fitsReadImage", "", [=] { ReadImage(path, hdu, *image); },
       [=](Napi::Env env) -> Napi::Value {
         Napi::Object result = Napi::Object::New(env);
         result.Set("cards", CardsToJs(env, image->cards));
@@ -309,7 +270,8 @@ Napi::Value FitsReadImage(const Napi::CallbackInfo& info) {
         std::copy(image->data.begin(), image->data.end(), data.Data());
         result.Set("data", data);
         return result;
-      });
+      },
+      Napi::Object::New(info.Env()));
 }
 
 Napi::Value FitsWriteImage(const Napi::CallbackInfo& info) {
@@ -321,16 +283,18 @@ Napi::Value FitsWriteImage(const Napi::CallbackInfo& info) {
   for (uint32_t i = 0; i < shape.Length(); ++i) image->shape.push_back(shape.Get(i).As<Napi::Number>().Int64Value());
   const Napi::Float32Array data = spec.Get("data").As<Napi::Float32Array>();
   image->data.assign(data.Data(), data.Data() + data.ElementLength());  // copied: JS may reuse the buffer meanwhile
-  return Queue(
-      info.Env(), [=] { WriteImage(path, *image); }, [](Napi::Env env) -> Napi::Value { return env.Undefined(); });
+  return PromiseWorker::Start(
+      info.Env(), "contimg:fitsWriteImage", "", [=] { WriteImage(path, *image); },
+      [](Napi::Env env) -> Napi::Value { return env.Undefined(); }, Napi::Object::New(info.Env()));
 }
 
 Napi::Value FitsUpdateHeader(const Napi::CallbackInfo& info) {
   const std::string path = info[0].As<Napi::String>().Utf8Value();
   const int hdu = info[1].As<Napi::Number>().Int32Value();
   auto cards = std::make_shared<std::vector<Card>>(CardsFromJs(info[2].As<Napi::Array>()));
-  return Queue(
-      info.Env(), [=] { UpdateHeader(path, hdu, *cards); }, [](Napi::Env env) -> Napi::Value { return env.Undefined(); });
+  return PromiseWorker::Start(
+      info.Env(), "contimg:fitsUpdateHeader", "", [=] { UpdateHeader(path, hdu, *cards); },
+      [](Napi::Env env) -> Napi::Value { return env.Undefined(); }, Napi::Object::New(info.Env()));
 }
 
 }  // namespace contimg

@@ -2,11 +2,12 @@
 
 #include <fitsio.h>
 
+#include "async_worker.h"
+
 #include <algorithm>
 #include <cmath>
-#include <exception>
 #include <limits>
-#include <optional>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -25,7 +26,6 @@ struct Column {
 
 struct TableBaton {
   std::string path;
-  std::optional<std::string> err;
   std::string extension;
   int hdu = 0;
   long rows = 0;
@@ -131,44 +131,14 @@ Napi::Object ToJs(Napi::Env env, const TableBaton& baton) {
   return result;
 }
 
-class FitsTableWorker : public Napi::AsyncWorker {
- public:
-  FitsTableWorker(Napi::Env env, std::string path)
-      : Napi::AsyncWorker(env, "contimg:fitsReadTable"), deferred_(Napi::Promise::Deferred::New(env)) {
-    baton_.path = std::move(path);
-  }
-
-  Napi::Promise Promise() const { return deferred_.Promise(); }
-
- protected:
-  void Execute() override {
-    try {
-      ReadTable(baton_);
-    } catch (const std::exception& e) {
-      baton_.err = e.what();
-    }
-  }
-
-  void OnOK() override {
-    if (baton_.err) {
-      deferred_.Reject(Napi::Error::New(Env(), "cfitsio: " + baton_.path + ": " + *baton_.err).Value());
-    } else {
-      deferred_.Resolve(ToJs(Env(), baton_));
-    }
-  }
-
- private:
-  TableBaton baton_;
-  Napi::Promise::Deferred deferred_;
-};
-
 }  // namespace
 
 Napi::Value FitsReadTable(const Napi::CallbackInfo& info) {
-  auto* worker = new FitsTableWorker(info.Env(), info[0].As<Napi::String>().Utf8Value());
-  Napi::Promise promise = worker->Promise();
-  worker->Queue();
-  return promise;
+  auto baton = std::make_shared<TableBaton>();
+  baton->path = info[0].As<Napi::String>().Utf8Value();
+  return PromiseWorker::Start(
+      info.Env(), "contimg:fitsReadTable", "cfitsio: " + baton->path + ": ", [baton] { ReadTable(*baton); },
+      [baton](Napi::Env env) -> Napi::Value { return ToJs(env, *baton); }, Napi::Object::New(info.Env()));
 }
 
 }  // namespace contimg

@@ -1,13 +1,11 @@
 #include "simulate_uvh5.h"
 
 #include <chrono>
-#include <exception>
 #include <memory>
-#include <optional>
 #include <string>
-#include <utility>
 #include <vector>
 
+#include "async_worker.h"
 #include "simulate_hdf5.h"
 #include "simulate_kernel.h"
 
@@ -18,7 +16,6 @@ struct SimulateBaton {
   std::string path;
   std::vector<Hdf5Dataset> header;
   SkyInput sky;
-  std::optional<std::string> err;
   double computeSeconds = 0;
   double writeSeconds = 0;
 };
@@ -92,55 +89,32 @@ double SecondsSince(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-class SimulateWorker : public Napi::AsyncWorker {
- public:
-  explicit SimulateWorker(Napi::Env env)
-      : Napi::AsyncWorker(env, "contimg:simulateUvh5"), deferred_(Napi::Promise::Deferred::New(env)) {}
-
-  SimulateBaton& Baton() { return baton_; }
-  Napi::Promise Promise() const { return deferred_.Promise(); }
-
- protected:
-  // Runs on the libuv pool: only the baton, no node-addon-api calls.
-  void Execute() override {
-    try {
-      const SkyInput& sky = baton_.sky;
-      Visibilities data;
-      auto start = std::chrono::steady_clock::now();
-      SimulateVisibilities(sky, data);
-      baton_.computeSeconds = SecondsSince(start);
-      start = std::chrono::steady_clock::now();
-      WriteUvh5(baton_.path, baton_.header, data, static_cast<hsize_t>(sky.nTimes) * sky.nBls(), sky.nFreqs, sky.nPols);
-      baton_.writeSeconds = SecondsSince(start);
-    } catch (const std::exception& e) {
-      baton_.err = e.what();
-    }
-  }
-
-  void OnOK() override {
-    if (baton_.err) {
-      deferred_.Reject(Napi::Error::New(Env(), *baton_.err).Value());
-      return;
-    }
-    Napi::Object timing = Napi::Object::New(Env());
-    timing.Set("computeSeconds", baton_.computeSeconds);
-    timing.Set("writeSeconds", baton_.writeSeconds);
-    deferred_.Resolve(timing);
-  }
-
- private:
-  SimulateBaton baton_;
-  Napi::Promise::Deferred deferred_;
-};
+// Runs on the libuv pool: only the baton, no node-addon-api calls.
+void Simulate(SimulateBaton& baton) {
+  const SkyInput& sky = baton.sky;
+  Visibilities data;
+  auto start = std::chrono::steady_clock::now();
+  SimulateVisibilities(sky, data);
+  baton.computeSeconds = SecondsSince(start);
+  start = std::chrono::steady_clock::now();
+  WriteUvh5(baton.path, baton.header, data, static_cast<hsize_t>(sky.nTimes) * sky.nBls(), sky.nFreqs, sky.nPols);
+  baton.writeSeconds = SecondsSince(start);
+}
 
 }  // namespace
 
 Napi::Value SimulateUvh5(const Napi::CallbackInfo& info) {
-  auto worker = std::make_unique<SimulateWorker>(info.Env());
-  ReadSpec(info[0].As<Napi::Object>(), worker->Baton());
-  Napi::Promise promise = worker->Promise();
-  worker.release()->Queue();  // the worker deletes itself after OnOK
-  return promise;
+  auto baton = std::make_shared<SimulateBaton>();
+  ReadSpec(info[0].As<Napi::Object>(), *baton);
+  return PromiseWorker::Start(
+      info.Env(), "contimg:simulateUvh5", "", [baton] { Simulate(*baton); },
+      [baton](Napi::Env env) -> Napi::Value {
+        Napi::Object timing = Napi::Object::New(env);
+        timing.Set("computeSeconds", baton->computeSeconds);
+        timing.Set("writeSeconds", baton->writeSeconds);
+        return timing;
+      },
+      Napi::Object::New(info.Env()));
 }
 
 }  // namespace contimg

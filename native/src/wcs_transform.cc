@@ -4,14 +4,15 @@
 #include <wcslib/wcsfix.h>
 #include <wcslib/wcshdr.h>
 
+#include "async_worker.h"
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <memory>
 #include <mutex>
-#include <optional>
 #include <stdexcept>
 #include <string>
-#include <utility>
 #include <vector>
 
 namespace contimg {
@@ -28,7 +29,6 @@ struct WcsBaton {
   std::vector<double> coords;  // [n, naxis], row-major
   bool toWorld = true;
   int naxis = 0;
-  std::optional<std::string> err;
 };
 
 // Owns the wcsprm array wcspih allocates.
@@ -83,50 +83,23 @@ void Transform(WcsBaton& baton) {
   baton.coords.swap(out);
 }
 
-class WcsWorker : public Napi::AsyncWorker {
- public:
-  WcsWorker(Napi::Env env, WcsBaton baton)
-      : Napi::AsyncWorker(env, "contimg:wcsTransform"), deferred_(Napi::Promise::Deferred::New(env)), baton_(std::move(baton)) {}
-
-  Napi::Promise Promise() const { return deferred_.Promise(); }
-
- protected:
-  void Execute() override {
-    try {
-      Transform(baton_);
-    } catch (const std::exception& e) {
-      baton_.err = e.what();
-    }
-  }
-
-  void OnOK() override {
-    if (baton_.err) {
-      deferred_.Reject(Napi::Error::New(Env(), *baton_.err).Value());
-      return;
-    }
-    Napi::Float64Array result = Napi::Float64Array::New(Env(), baton_.coords.size());
-    std::copy(baton_.coords.begin(), baton_.coords.end(), result.Data());
-    deferred_.Resolve(result);
-  }
-
- private:
-  Napi::Promise::Deferred deferred_;
-  WcsBaton baton_;
-};
-
 }  // namespace
 
 Napi::Value WcsTransform(const Napi::CallbackInfo& info) {
-  WcsBaton baton;
-  baton.header = info[0].As<Napi::String>().Utf8Value();
+  auto baton = std::make_shared<WcsBaton>();
+  baton->header = info[0].As<Napi::String>().Utf8Value();
   const Napi::Float64Array coords = info[1].As<Napi::Float64Array>();
-  baton.coords.assign(coords.Data(), coords.Data() + coords.ElementLength());
-  baton.naxis = info[2].As<Napi::Number>().Int32Value();
-  baton.toWorld = info[3].As<Napi::Boolean>().Value();
-  auto* worker = new WcsWorker(info.Env(), std::move(baton));
-  Napi::Promise promise = worker->Promise();
-  worker->Queue();  // the worker deletes itself after OnOK
-  return promise;
+  baton->coords.assign(coords.Data(), coords.Data() + coords.ElementLength());
+  baton->naxis = info[2].As<Napi::Number>().Int32Value();
+  baton->toWorld = info[3].As<Napi::Boolean>().Value();
+  return PromiseWorker::Start(
+      info.Env(), "contimg:wcsTransform", "", [baton] { Transform(*baton); },
+      [baton](Napi::Env env) -> Napi::Value {
+        Napi::Float64Array result = Napi::Float64Array::New(env, baton->coords.size());
+        std::copy(baton->coords.begin(), baton->coords.end(), result.Data());
+        return result;
+      },
+      Napi::Object::New(info.Env()));
 }
 
 }  // namespace contimg

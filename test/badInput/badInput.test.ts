@@ -17,6 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StoredEvent } from '../../src/eventlog/event.js';
 import { SqliteEventLog } from '../../src/eventlog/sqliteEventLog.js';
 import { contimg } from '../support/cli.js';
+import { eventsOf, ofType } from '../support/dataLog.js';
 import { buildCorpus, simulate, SUBBANDS, type Corpus } from './corpus.js';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
@@ -57,16 +58,6 @@ function runPipeline(incoming: string, data: string): { child: ReturnType<typeof
   );
   return { child, done };
 }
-
-async function eventsOf(data: string): Promise<StoredEvent[]> {
-  const log = new SqliteEventLog(join(data, 'state', 'events.sqlite'), { watchOtherProcesses: false });
-  const events = log.readSync({ after: 0, limit: 100_000 });
-  await log.close();
-  return events;
-}
-
-const ofType = <T extends StoredEvent['type']>(events: readonly StoredEvent[], type: T) =>
-  events.filter((e): e is Extract<StoredEvent, { type: T }> => e.type === type);
 
 /** A tmpfs of `size` at `path` (root only); null with the reason when mounting is refused. */
 function mountTmpfs(path: string, size: string): string | null {

@@ -4,9 +4,9 @@ import { basename, join } from 'node:path';
 import { filter, firstValueFrom } from 'rxjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SqliteEventLog } from '../../src/eventlog/sqliteEventLog.js';
-import type { StoredEvent } from '../../src/eventlog/event.js';
 import { tableInfo } from '../../native/index.js';
 import { contimg, startContimg } from '../support/cli.js';
+import { eventsOf, ofType } from '../support/dataLog.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'contimg-process-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -43,15 +43,6 @@ async function run(incoming: string, data: string, ...extra: string[]) {
   return started.stderr();
 }
 
-async function eventsOf(data: string): Promise<StoredEvent[]> {
-  const log = new SqliteEventLog(join(data, 'state', 'events.sqlite'), { watchOtherProcesses: false });
-  const events = log.readSync({ after: 0, limit: 100_000 });
-  await log.close();
-  return events;
-}
-
-const ofType = <T extends StoredEvent['type']>(events: readonly StoredEvent[], type: T) =>
-  events.filter((e): e is Extract<StoredEvent, { type: T }> => e.type === type);
 const filesOf = (incoming: string, groupId: string) => readdirSync(incoming).filter((f) => f.startsWith(groupId.slice(0, 16))).sort();
 
 describe('contimg run (processing)', () => {

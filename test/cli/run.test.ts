@@ -5,7 +5,7 @@ import { firstValueFrom, filter, scan } from 'rxjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SqliteEventLog } from '../../src/eventlog/sqliteEventLog.js';
 import { contimg, startContimg } from '../support/cli.js';
-import { waitForEvents } from '../support/dataLog.js';
+import { eventsOf, waitForEvents } from '../support/dataLog.js';
 
 const REAL_UVH5 = join(import.meta.dirname, '..', '..', '..', 'shared', 'data', 'uvh5', 'hera_zen.2458661.23480.HH.uvh5');
 const dir = mkdtempSync(join(tmpdir(), 'contimg-run-'));
@@ -26,13 +26,6 @@ const startRun = (incoming: string, data: string, untilIdle = false) =>
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const subbandFile = (incoming: string, time: string, subband: number) => join(incoming, `${time}_sb${String(subband).padStart(2, '0')}.hdf5`);
-
-async function eventsOf(data: string) {
-  const log = new SqliteEventLog(join(data, 'state', 'events.sqlite'), { watchOtherProcesses: false });
-  const events = log.readSync({ after: 0, limit: 100_000 });
-  await log.close();
-  return events;
-}
 
 describe('contimg run (ingest)', () => {
   it('turns jittered arrivals into pending groups exactly once, across a restart, quarantining junk', async () => {

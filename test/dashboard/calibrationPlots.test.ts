@@ -3,20 +3,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dataPaths } from '../../src/config/paths.js';
-import { API_TOKEN, apiFixture, FIXTURE } from '../support/apiState.js';
-import { launchBrowser } from './browser.js';
-import { startServe, type RunningServer } from './serve.js';
+import { FIXTURE } from '../support/apiState.js';
+import { openDashboard, type ApiFixture, type DashboardSession } from './session.js';
 
 const SCREENSHOTS = join(tmpdir(), 'contimg-dashboard-screenshots');
 const plot = (colour: string) => `<svg xmlns="http://www.w3.org/2000/svg" width="320" height="160"><rect width="320" height="160" fill="${colour}"/></svg>`;
 
-let fixture: Awaited<ReturnType<typeof apiFixture>>;
-let server: RunningServer;
-let browser: Awaited<ReturnType<typeof launchBrowser>>;
+let dashboard: DashboardSession;
 const groupId = FIXTURE.completed[1]!;
 
-beforeAll(async () => {
-  fixture = await apiFixture();
+/** The group's bandpass and gain tables, each with its two plots. */
+async function registerActiveSet(fixture: ApiFixture) {
   const caltables = dataPaths(fixture.state.paths.root).caltables;
   mkdirSync(caltables, { recursive: true });
   const artifactsOf = (kind: 'BP' | 'G') =>
@@ -38,21 +35,18 @@ beforeAll(async () => {
     })),
     'any',
   );
-  await fixture.state.readModels.catchUp(fixture.state.log);
-  server = await startServe(fixture.state.paths.root, { CONTIMG_API_TOKEN: API_TOKEN, CONTIMG_EVENT_LOG_SYNCHRONOUS: 'normal' });
-  browser = await launchBrowser();
+}
+
+beforeAll(async () => {
+  dashboard = await openDashboard(registerActiveSet);
 }, 120_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.kill();
-  await fixture?.close();
-});
+afterAll(() => dashboard?.close());
 
 describe('the calibration panel in Chromium', () => {
   it("shows the active set's bandpass and gain plots", async () => {
-    const page = await browser.context.newPage();
-    await page.goto(`${server.url}/#/calibration`);
+    const page = await dashboard.browser.context.newPage();
+    await page.goto(`${dashboard.server.url}/#/calibration`);
     const plots = page.getByTestId('caltable-plot');
     await expect.poll(() => plots.count(), { timeout: 20_000 }).toBe(4);
     expect(await Promise.all((await plots.all()).map((p) => p.getAttribute('data-key')))).toEqual(['bandpass-amplitude', 'bandpass-phase', 'gain-amplitude', 'gain-phase']);

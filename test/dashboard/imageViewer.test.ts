@@ -6,22 +6,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DASHBOARD_DIR } from '../../src/api/dashboard.js';
 import { dataPaths } from '../../src/config/paths.js';
 import { astropyWcs, SKY, SKY_SOURCES, writeSkyCatalog, writeSkyImage } from '../api/skyFixture.js';
-import { API_TOKEN, apiFixture, FIXTURE } from '../support/apiState.js';
-import { launchBrowser } from './browser.js';
-import { startServe, type RunningServer } from './serve.js';
+import { FIXTURE } from '../support/apiState.js';
+import { openDashboard, type ApiFixture, type DashboardSession } from './session.js';
 
 /** Screenshots are kept here as test artifacts. */
 const SCREENSHOTS = join(tmpdir(), 'contimg-dashboard-screenshots');
 
-let fixture: Awaited<ReturnType<typeof apiFixture>>;
-let server: RunningServer;
-let browser: Awaited<ReturnType<typeof launchBrowser>>;
+let dashboard: DashboardSession;
 let page: Page;
 let fitsPath: string;
 const imageId = `${FIXTURE.completed[0]}-quick`;
 
-beforeAll(async () => {
-  fixture = await apiFixture();
+/** The group's quick image of the test sky, and a catalog of its sources. */
+async function recordSkyImage(fixture: ApiFixture) {
   const paths = dataPaths(fixture.state.paths.root);
   const dir = join(paths.images, imageId);
   mkdirSync(dir, { recursive: true });
@@ -34,17 +31,14 @@ beforeAll(async () => {
     [{ type: 'ImageWritten', time: '2026-11-24T01:00:00Z', payload: { groupId, imageId, mode: 'quick', products: { image: fitsPath }, sizePx: SKY.width, cellArcsec: 20, beam: { majorArcsec: 60, minorArcsec: 40, paDeg: 0 } } }],
     'any',
   );
-  await fixture.state.readModels.catchUp(fixture.state.log);
-  server = await startServe(fixture.state.paths.root, { CONTIMG_API_TOKEN: API_TOKEN, CONTIMG_EVENT_LOG_SYNCHRONOUS: 'normal' });
-  browser = await launchBrowser();
-  page = await browser.context.newPage();
+}
+
+beforeAll(async () => {
+  dashboard = await openDashboard(recordSkyImage);
+  page = await dashboard.browser.context.newPage();
 }, 120_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.kill();
-  await fixture?.close();
-});
+afterAll(() => dashboard?.close());
 
 const canvas = () => page.getByTestId('sky-canvas');
 
@@ -78,7 +72,7 @@ describe('the image page in Chromium', () => {
   it('renders the FITS image with its sources bright on a dark sky, and the catalog overlay', async () => {
     expect(DASHBOARD_DIR).toBeTruthy();
     // reached from the group's provenance, as an operator would
-    await page.goto(`${server.url}/#/groups/${FIXTURE.completed[0]}`);
+    await page.goto(`${dashboard.server.url}/#/groups/${FIXTURE.completed[0]}`);
     await page.locator('[data-step="images"]').getByRole('link', { name: imageId }).click();
     await expect.poll(() => page.evaluate('location.hash')).toBe(`#/images/${imageId}`);
     await expect.poll(() => canvas().count(), { timeout: 20_000 }).toBe(1);

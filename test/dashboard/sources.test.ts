@@ -2,21 +2,18 @@ import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { API_TOKEN, apiFixture, FIXTURE } from '../support/apiState.js';
-import { launchBrowser } from './browser.js';
-import { startServe, type RunningServer } from './serve.js';
+import { FIXTURE } from '../support/apiState.js';
+import { openDashboard, type ApiFixture, type DashboardSession } from './session.js';
 
 const SCREENSHOTS = join(tmpdir(), 'contimg-dashboard-screenshots');
 const SOURCE = 'nvss:J1321+3005';
 const OTHER = 'nvss:J1640-1000';
 const FLUXES_JY = [0.1, 0.3, 0.12, 0.28, 0.11, 0.25];
 
-let fixture: Awaited<ReturnType<typeof apiFixture>>;
-let server: RunningServer;
-let browser: Awaited<ReturnType<typeof launchBrowser>>;
+let dashboard: DashboardSession;
 
 /** The group's image, two sources found in it and their cross-match with NVSS (one matched). */
-async function recordImageWithSources(groupId: string) {
+async function recordImageWithSources(fixture: ApiFixture, groupId: string) {
   const imageId = `${groupId}-full`;
   const imagePath = `/data/images/${groupId}.fits`;
   const time = new Date().toISOString();
@@ -38,8 +35,8 @@ async function recordImageWithSources(groupId: string) {
   ], 'any');
 }
 
-beforeAll(async () => {
-  fixture = await apiFixture();
+/** Six epochs of photometry of the source (two of the other), and the first epoch's sources. */
+async function recordEpochs(fixture: ApiFixture) {
   const groups = FIXTURE.completed.slice(0, FLUXES_JY.length);
   for (const [epoch, groupId] of groups.entries()) {
     const measurement = (sourceId: string, raDeg: number, decDeg: number, fluxJy: number) => ({ sourceId, raDeg, decDeg, fluxJy, errorJy: 0.003, peakJy: fluxJy, rmsJy: 0.0026, method: 'condon' as const });
@@ -51,22 +48,19 @@ beforeAll(async () => {
       'any',
     );
   }
-  await recordImageWithSources(groups[0]!);
-  await fixture.state.readModels.catchUp(fixture.state.log);
-  server = await startServe(fixture.state.paths.root, { CONTIMG_API_TOKEN: API_TOKEN, CONTIMG_EVENT_LOG_SYNCHRONOUS: 'normal' });
-  browser = await launchBrowser();
+  await recordImageWithSources(fixture, groups[0]!);
+}
+
+beforeAll(async () => {
+  dashboard = await openDashboard(recordEpochs);
 }, 120_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.kill();
-  await fixture?.close();
-});
+afterAll(() => dashboard?.close());
 
 describe('sources in Chromium', () => {
   it('lists the sources, filters the variable ones, and draws a source’s light curve with every epoch', async () => {
-    const page = await browser.context.newPage();
-    await page.goto(`${server.url}/#/sources`);
+    const page = await dashboard.browser.context.newPage();
+    await page.goto(`${dashboard.server.url}/#/sources`);
     const rows = page.locator('[data-testid="sources"] tbody tr');
     await expect.poll(() => rows.count(), { timeout: 20_000 }).toBe(2);
     await page.getByLabel('variable').check();
@@ -98,7 +92,7 @@ describe('sources in Chromium', () => {
     expect(await page.getByTestId('crossmatch').textContent()).toContain('nvss: 1 of 2 matched, completeness 50 %');
 
     // a source with too few epochs for statistics says so, and its light curve still draws
-    await page.goto(`${server.url}/#/sources/${encodeURIComponent(OTHER)}`);
+    await page.goto(`${dashboard.server.url}/#/sources/${encodeURIComponent(OTHER)}`);
     await expect.poll(() => chart.getAttribute('data-points'), { timeout: 10_000 }).toBe('2');
     expect(await page.getByTestId('variability').textContent()).toContain('statistics need 3 epochs');
   });

@@ -18,6 +18,8 @@ import h5py
 import numpy as np
 from pyuvdata import UVData
 
+from pyuvdata_header import header_summary
+
 
 def stats(values):
     values = np.asarray(values, dtype=np.float64)
@@ -55,14 +57,7 @@ def summarise(path):
     return {
         "file": path,
         "warnings": [str(w.message) for w in caught],
-        "dims": {k: int(getattr(uvd, k)) for k in ["Nblts", "Nbls", "Ntimes", "Nfreqs", "Npols", "Nspws", "Nants_data"]},
-        "Nants_telescope": int(tel.Nants),
-        "telescope_name": tel.name,
-        "instrument": tel.instrument,
-        "latitude_deg": float(tel.location.lat.deg),
-        "longitude_deg": float(tel.location.lon.deg),
-        "altitude_m": float(tel.location.height.to_value("m")),
-        "antenna_names": [str(n) for n in tel.antenna_names],
+        **header_summary(uvd),
         "antenna_numbers": [int(n) for n in tel.antenna_numbers],
         "antenna_positions": tel.antenna_positions.tolist(),
         "antenna_diameters": tel.antenna_diameters.tolist(),

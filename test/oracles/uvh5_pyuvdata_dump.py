@@ -17,6 +17,8 @@ import warnings
 import numpy as np
 from pyuvdata import UVData
 
+from pyuvdata_header import header_summary
+
 UVW_TYPE_ERROR = "_uvw_array is not the appropriate type"
 
 
@@ -75,14 +77,7 @@ def dump(path, out_dir):
     meta = {
         "uvw_promoted": uvw_promoted,
         "data_array_dtype": str(uvd.data_array.dtype),
-        "dims": {name: int(getattr(uvd, name)) for name in ["Nblts", "Nbls", "Ntimes", "Nfreqs", "Npols", "Nspws", "Nants_data"]},
-        "Nants_telescope": int(tel.Nants),
-        "telescope_name": tel.name,
-        "instrument": tel.instrument,
-        "latitude_deg": float(tel.location.lat.deg),
-        "longitude_deg": float(tel.location.lon.deg),
-        "altitude_m": float(tel.location.height.to_value("m")),
-        "antenna_names": [str(n) for n in tel.antenna_names],
+        **header_summary(uvd),
         "extra_keywords": {k: plain(v) for k, v in uvd.extra_keywords.items()},
         "phase_center_catalog": {str(k): {ck: plain(cv) for ck, cv in v.items()} for k, v in uvd.phase_center_catalog.items()},
         "arrays": {},
