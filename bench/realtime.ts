@@ -16,9 +16,9 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { SqliteEventLog } from '../src/eventlog/sqliteEventLog.js';
 import type { StoredEvent } from '../src/eventlog/event.js';
 import { GROUP_CADENCE_S } from '../src/science/simulate/layout.js';
+import { eventsOf, ofType } from '../test/support/dataLog.js';
 import { intArg, summarise } from './support.js';
 
 export const MAIN = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
@@ -41,19 +41,6 @@ export function keepOnly(dir: string, keep: readonly string[]): void {
   if (!existsSync(dir)) return;
   for (const entry of readdirSync(dir)) if (!keep.includes(entry)) rmSync(join(dir, entry), { recursive: true, force: true });
 }
-
-/** Every event of the data directory's log. */
-export async function eventsOf(data: string): Promise<StoredEvent[]> {
-  const log = new SqliteEventLog(join(data, 'state', 'events.sqlite'), { watchOtherProcesses: false });
-  try {
-    return log.readSync({ after: 0, limit: 10_000_000 });
-  } finally {
-    await log.close();
-  }
-}
-
-export const ofType = <T extends StoredEvent['type']>(events: readonly StoredEvent[], type: T) =>
-  events.filter((e): e is Extract<StoredEvent, { type: T }> => e.type === type);
 
 /** Median of non-empty `values`. */
 export const median = (values: readonly number[]) => summarise('', 1, values).medianMs;
