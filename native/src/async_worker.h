@@ -67,21 +67,15 @@ class PromiseWorker : public Napi::AsyncWorker {
   std::optional<std::string> err_;
 };
 
-// Calls fn(begin, end) on `threads` threads over [0, n); rethrows the first failure.
-inline void ParallelFor(std::size_t n, int threads, const std::function<void(std::size_t, std::size_t)>& fn) {
-  const std::size_t nThreads = std::max<std::size_t>(1, std::min<std::size_t>(static_cast<std::size_t>(std::max(threads, 1)), n));
-  if (nThreads <= 1) {
-    if (n > 0) fn(0, n);
-    return;
-  }
+// Runs body(t) for t in [0, count) on `count` threads; rethrows the first failure.
+inline void OnThreads(std::size_t count, const std::function<void(std::size_t)>& body) {
   std::exception_ptr failure;
   std::mutex failureMutex;
   std::vector<std::thread> pool;
-  for (std::size_t t = 0; t < nThreads; ++t) {
-    const std::size_t begin = n * t / nThreads, end = n * (t + 1) / nThreads;
-    pool.emplace_back([&, begin, end] {
+  for (std::size_t t = 0; t < count; ++t) {
+    pool.emplace_back([&, t] {
       try {
-        fn(begin, end);
+        body(t);
       } catch (...) {
         std::lock_guard<std::mutex> lock(failureMutex);
         if (!failure) failure = std::current_exception();
@@ -90,6 +84,29 @@ inline void ParallelFor(std::size_t n, int threads, const std::function<void(std
   }
   for (auto& thread : pool) thread.join();
   if (failure) std::rethrow_exception(failure);
+}
+
+inline std::size_t ThreadsFor(std::size_t n, int threads) {
+  return std::max<std::size_t>(1, std::min<std::size_t>(static_cast<std::size_t>(std::max(threads, 1)), n));
+}
+
+// Calls fn(begin, end) on `threads` threads over [0, n), one equal range each.
+inline void ParallelFor(std::size_t n, int threads, const std::function<void(std::size_t, std::size_t)>& fn) {
+  const std::size_t nThreads = ThreadsFor(n, threads);
+  if (nThreads <= 1) {
+    if (n > 0) fn(0, n);
+    return;
+  }
+  OnThreads(nThreads, [&](std::size_t t) { fn(n * t / nThreads, n * (t + 1) / nThreads); });
+}
+
+// Calls fn(i) for every i in [0, n), each thread taking the next index when it is free: for items
+// of very unequal cost, which equal ranges would leave to one thread.
+inline void ParallelForEach(std::size_t n, int threads, const std::function<void(std::size_t)>& fn) {
+  std::atomic<std::size_t> next{0};
+  OnThreads(ThreadsFor(n, threads), [&](std::size_t) {
+    for (std::size_t i = next++; i < n; i = next++) fn(i);
+  });
 }
 
 }  // namespace contimg

@@ -12,6 +12,7 @@
 #include <deque>
 #include <limits>
 #include <memory>
+#include <numeric>
 #include <vector>
 
 #include "async_worker.h"
@@ -265,6 +266,15 @@ int Jacobian(const gsl_vector* p, void* opaque, gsl_matrix* jac) {
   return GSL_SUCCESS;
 }
 
+constexpr int kMaxIterations = 100;
+// Far inside a fit's errors: Δχ² = 1 bounds the 1σ region, and χ² is about the number of pixels fitted.
+constexpr double kChi2Tolerance = 1e-6;
+
+double Chi2(gsl_multifit_nlinear_workspace* w) {
+  const double norm = gsl_blas_dnrm2(gsl_multifit_nlinear_residual(w));
+  return norm * norm;
+}
+
 struct WorkspaceFree {
   void operator()(gsl_multifit_nlinear_workspace* w) const { gsl_multifit_nlinear_free(w); }
 };
@@ -288,14 +298,22 @@ bool FitGaussians(FitData& d, std::vector<double>& params, double& chi2) {
   fdf.params = &d;
   gsl_vector_view start = gsl_vector_view_array(params.data(), p);
   if (gsl_multifit_nlinear_init(&start.vector, &fdf, w.get()) != GSL_SUCCESS) return false;
-  int reason = 0;
-  const int status = gsl_multifit_nlinear_driver(200, 1e-8, 1e-8, 1e-10, nullptr, nullptr, &reason, w.get());
-  // GSL_EMAXITER still leaves the best point so far; anything else is a failure.
-  if (status != GSL_SUCCESS && status != GSL_EMAXITER) return false;
+  // GSL's driver stops on its step and gradient tests alone. On an image, whose residuals are sidelobes
+  // and correlated noise rather than white noise, LM creeps towards those for a hundred iterations
+  // and more while χ² no longer moves, so an iteration that lowers χ² by less than kChi2Tolerance of
+  // it also ends the fit; running out of iterations keeps the best point so far.
+  chi2 = Chi2(w.get());
+  for (int iteration = 0; iteration < kMaxIterations; ++iteration) {
+    const int step = gsl_multifit_nlinear_iterate(w.get());
+    if (step == GSL_ENOPROG) break;  // no step lowers χ² any more
+    if (step != GSL_SUCCESS) return false;
+    const double previous = chi2;
+    chi2 = Chi2(w.get());
+    int reason = 0;
+    if (gsl_multifit_nlinear_test(1e-8, 1e-8, 0, &reason, w.get()) == GSL_SUCCESS || previous - chi2 <= kChi2Tolerance * chi2) break;
+  }
   const gsl_vector* best = gsl_multifit_nlinear_position(w.get());
   for (std::size_t i = 0; i < p; ++i) params[i] = gsl_vector_get(best, i);
-  double norm = gsl_blas_dnrm2(gsl_multifit_nlinear_residual(w.get()));
-  chi2 = norm * norm;
   return true;
 }
 
@@ -336,33 +354,64 @@ void Normalise(Component& c) {
   if (c.thetaRad < 0) c.thetaRad += kPi;
 }
 
+// The pixels a fit of an island sees: its bounding box grown by a beam, so that the fit sees the
+// sources' wings below the flood threshold (fitting only the pixels above it would bias faint sources
+// up), but only within `window` of the peaks being fitted, so that a large island of sidelobes or
+// extended emission costs a few beams' worth of pixels, not its whole box. Other islands' pixels are left out.
+struct FitRegion {
+  FitData data;
+  std::size_t x0, y0, x1, y1;  // bounding box of the pixels, inclusive
+};
+
+FitRegion FitRegionOf(const FindSpec& spec, const FindResult& r, const std::vector<std::int32_t>& label, const Island& island, std::int32_t id,
+                      const std::vector<Peak>& peaks, std::size_t count, double scale) {
+  const auto margin = static_cast<std::size_t>(std::ceil(2.3548 * spec.beamSigmaMajorPx));
+  const auto window = 4 * margin;
+  const std::size_t bx0 = island.x0 > margin ? island.x0 - margin : 0, bx1 = std::min(spec.nx - 1, island.x1 + margin);
+  const std::size_t by0 = island.y0 > margin ? island.y0 - margin : 0, by1 = std::min(spec.ny - 1, island.y1 + margin);
+  struct Box {
+    std::size_t x0, y0, x1, y1;
+    bool Holds(std::size_t x, std::size_t y) const { return x >= x0 && x <= x1 && y >= y0 && y <= y1; }
+  };
+  std::vector<Box> boxes;
+  for (std::size_t c = 0; c < count; ++c) {
+    const std::size_t px = peaks[c].pixel % spec.nx, py = peaks[c].pixel / spec.nx;
+    boxes.push_back({std::max(bx0, px > window ? px - window : 0), std::max(by0, py > window ? py - window : 0), std::min(bx1, px + window), std::min(by1, py + window)});
+  }
+  FitRegion region{{}, bx1, by1, bx0, by0};
+  for (std::size_t c = 0; c < boxes.size(); ++c) {
+    const Box& box = boxes[c];
+    for (std::size_t y = box.y0; y <= box.y1; ++y) {
+      for (std::size_t x = box.x0; x <= box.x1; ++x) {
+        const std::size_t q = y * spec.nx + x;
+        if ((label[q] != 0 && label[q] != id) || !std::isfinite(spec.data[q]) || !(r.rms[q] > 0)) continue;
+        if (std::any_of(boxes.begin(), boxes.begin() + static_cast<std::ptrdiff_t>(c), [&](const Box& earlier) { return earlier.Holds(x, y); })) continue;
+        region.data.x.push_back(static_cast<double>(x));
+        region.data.y.push_back(static_cast<double>(y));
+        region.data.value.push_back((spec.data[q] - r.background[q]) / scale);
+        region.data.sigma.push_back(r.rms[q] / scale);
+        region.x0 = std::min(region.x0, x), region.x1 = std::max(region.x1, x);
+        region.y0 = std::min(region.y0, y), region.y1 = std::max(region.y1, y);
+      }
+    }
+  }
+  return region;
+}
+
 std::vector<Component> FitIsland(const FindSpec& spec, const FindResult& r, const std::vector<std::int32_t>& label, const Island& island, std::size_t index) {
   const auto id = static_cast<std::int32_t>(index + 1);
-  // The island's box grown by a beam, so that the fit sees the source's wings below the flood
-  // threshold (fitting only the pixels above it would bias faint sources up); other islands' pixels are left out.
-  const auto margin = static_cast<std::size_t>(std::ceil(2.3548 * spec.beamSigmaMajorPx));
-  const std::size_t x0 = island.x0 > margin ? island.x0 - margin : 0, x1 = std::min(spec.nx - 1, island.x1 + margin);
-  const std::size_t y0 = island.y0 > margin ? island.y0 - margin : 0, y1 = std::min(spec.ny - 1, island.y1 + margin);
   const std::size_t top = std::max_element(island.pixels.begin(), island.pixels.end(), [&](std::size_t a, std::size_t b) {
                             return spec.data[a] - r.background[a] < spec.data[b] - r.background[b];
                           })[0];
   const double scale = spec.data[top] - r.background[top];
   std::vector<Peak> peaks = IslandPeaks(spec, r, island);
   if (peaks.empty()) peaks.push_back({top, scale});
+  const int most = std::min<int>(spec.maxComponents, static_cast<int>(peaks.size()));
+  FitRegion region = FitRegionOf(spec, r, label, island, id, peaks, static_cast<std::size_t>(most), scale);
+  FitData& d = region.data;
+  const std::size_t x0 = region.x0, x1 = region.x1, y0 = region.y0, y1 = region.y1;
 
-  FitData d;
-  for (std::size_t y = y0; y <= y1; ++y) {
-    for (std::size_t x = x0; x <= x1; ++x) {
-      const std::size_t q = y * spec.nx + x;
-      if ((label[q] != 0 && label[q] != id) || !std::isfinite(spec.data[q]) || !(r.rms[q] > 0)) continue;
-      d.x.push_back(static_cast<double>(x));
-      d.y.push_back(static_cast<double>(y));
-      d.value.push_back((spec.data[q] - r.background[q]) / scale);
-      d.sigma.push_back(r.rms[q] / scale);
-    }
-  }
-
-  for (int k = std::min<int>(spec.maxComponents, static_cast<int>(peaks.size())); k >= 1; --k) {
+  for (int k = most; k >= 1; --k) {
     d.components = k;
     std::vector<double> params;
     for (int c = 0; c < k; ++c) {
@@ -415,9 +464,11 @@ FindResult Find(const FindSpec& spec) {
   const std::vector<Island> islands = FindIslands(spec, result, label);
   result.islands = islands.size();
   std::vector<std::vector<Component>> perIsland(islands.size());
-  ParallelFor(islands.size(), spec.threads, [&](std::size_t begin, std::size_t end) {
-    for (std::size_t i = begin; i < end; ++i) perIsland[i] = FitIsland(spec, result, label, islands[i], i);
-  });
+  // Biggest first, so that no thread is left with a large island after the others have finished.
+  std::vector<std::size_t> order(islands.size());
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return islands[a].pixels.size() > islands[b].pixels.size(); });
+  ParallelForEach(order.size(), spec.threads, [&](std::size_t k) { perIsland[order[k]] = FitIsland(spec, result, label, islands[order[k]], order[k]); });
   for (auto& list : perIsland) result.components.insert(result.components.end(), list.begin(), list.end());
   return result;
 }
