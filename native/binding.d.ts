@@ -77,6 +77,22 @@ export interface SimulateUvh5Timing {
   readonly writeSeconds: number;
 }
 
+export interface MsMergeSpwsSpec {
+  readonly input: string;
+  /** Must not exist. */
+  readonly output: string;
+  /** The column of `input` that becomes the output's DATA, e.g. "CORRECTED_DATA". */
+  readonly column: string;
+}
+
+export interface MsMergeSpwsResult {
+  readonly rows: number;
+  /** Spectral windows joined. */
+  readonly spws: number;
+  /** Channels of the one window written. */
+  readonly channels: number;
+}
+
 /** A MeasurementSet being written (msCreate → msWriteBlock… → msClose); opaque to JS. */
 export type MsHandle = { readonly __brand: 'contimg.MsHandle' };
 
@@ -177,6 +193,7 @@ export interface NativeBinding {
   simulateUvh5(spec: SimulateUvh5Spec): Promise<SimulateUvh5Timing>;
   /** The three MeasurementSet-writer calls reject with "casacore: …". */
   msCreate(spec: MsCreateSpec): Promise<MsCreated>;
+  msMergeSpws(spec: MsMergeSpwsSpec): Promise<MsMergeSpwsResult>;
   msWriteBlock(handle: MsHandle, block: MsBlock): Promise<void>;
   msClose(handle: MsHandle): Promise<MsSummary>;
   /** The FITS and WCS calls reject with "cfitsio: <path>: …" or "wcslib: …". `hdu` is 0-based. */

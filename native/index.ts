@@ -5,10 +5,12 @@ import { packageRoot } from './packageRoot.js';
 import type { CalApplyResult, CalApplySpec, CalMsInfo, CalPredictResult, CalPredictSpec, CalSolveResult, CalSolveSpec, CalTableContents } from './binding.js';
 import type { SourceFindResult, SourceFindSpec } from './binding.js';
 import type { MosaicAccumulateSpec } from './binding.js';
+import type { MsMergeSpwsResult, MsMergeSpwsSpec } from './binding.js';
 import type { FitsCard, FitsImage, FitsImageSpec, FitsTable, FlagCounts, FlagPassOptions, Hdf5Dataset, MsBlock, MsCreateSpec, MsHandle, MsSummary, NativeBinding, SimulateUvh5Spec, SimulateUvh5Timing, TableInfo } from './binding.js';
 
 export type { SourceFindComponent, SourceFindResult, SourceFindSpec } from './binding.js';
 export type { MosaicAccumulateSpec } from './binding.js';
+export type { MsMergeSpwsResult, MsMergeSpwsSpec } from './binding.js';
 export type { CalApplyResult, CalApplySpec, CalMsInfo, CalPredictResult, CalPredictSpec, CalSolveResult, CalSolveSpec, CalTableContents, CalTableStats } from './binding.js';
 export type { ColumnInfo, FitsCard, FitsImage, FitsImageSpec, FitsTable, FitsTableColumn, FlagCounts, FlagPassOptions, Hdf5Dataset, MsBlock, MsCreateSpec, MsSummary, SimulateUvh5Spec, SimulateUvh5Timing, TableInfo } from './binding.js';
 
@@ -376,6 +378,18 @@ export function msFlagPass(path: string, options: FlagPassOptions): Promise<Flag
     error.message = nativeError instanceof Error ? nativeError.message : String(nativeError);
     throw error;
   });
+}
+
+/**
+ * Writes `output`: `input` with its spectral windows (equal channel counts, no overlap) joined
+ * into one in frequency order, `column` as DATA, FLAG and WEIGHT_SPECTRUM alongside. An imager
+ * grids one window in one pass where it took one pass per window. Rejects with a CasacoreError.
+ */
+export function msMergeSpws(spec: MsMergeSpwsSpec): Promise<MsMergeSpwsResult> {
+  requireNonEmptyString('input', spec.input);
+  requireNonEmptyString('output', spec.output);
+  requireNonEmptyString('column', spec.column);
+  return casacoreCall(() => binding.msMergeSpws(spec));
 }
 
 /** What calibration needs to know about a MeasurementSet (antennas, times, SPWs, fields); rejects with a CasacoreError. */

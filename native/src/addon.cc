@@ -7,6 +7,7 @@
 #include "caltable_io.h"
 #include "fits_image.h"
 #include "fits_table.h"
+#include "merge_spws.h"
 #include "mosaic.h"
 #include "flag_ms.h"
 #include "ms_writer.h"
@@ -26,6 +27,7 @@ class Addon : public Napi::Addon<Addon> {
                           InstanceMethod<&Addon::MsCreate>("msCreate"),
                           InstanceMethod<&Addon::MsWriteBlock>("msWriteBlock"),
                           InstanceMethod<&Addon::MsClose>("msClose"),
+                          InstanceMethod<&Addon::MsMergeSpws>("msMergeSpws"),
                           InstanceMethod<&Addon::FitsReadImage>("fitsReadImage"),
                           InstanceMethod<&Addon::FitsWriteImage>("fitsWriteImage"),
                           InstanceMethod<&Addon::FitsUpdateHeader>("fitsUpdateHeader"),
@@ -47,6 +49,7 @@ class Addon : public Napi::Addon<Addon> {
   Napi::Value MsCreate(const Napi::CallbackInfo& info) { return contimg::MsCreate(info); }
   Napi::Value MsWriteBlock(const Napi::CallbackInfo& info) { return contimg::MsWriteBlock(info); }
   Napi::Value MsClose(const Napi::CallbackInfo& info) { return contimg::MsClose(info); }
+  Napi::Value MsMergeSpws(const Napi::CallbackInfo& info) { return contimg::MsMergeSpws(info); }
   Napi::Value FitsReadImage(const Napi::CallbackInfo& info) { return contimg::FitsReadImage(info); }
   Napi::Value FitsWriteImage(const Napi::CallbackInfo& info) { return contimg::FitsWriteImage(info); }
   Napi::Value FitsUpdateHeader(const Napi::CallbackInfo& info) { return contimg::FitsUpdateHeader(info); }

@@ -7,7 +7,7 @@
 import { availableParallelism } from 'node:os';
 import { mkdir, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { calMsInfo, fitsReadImage, fitsUpdateHeader, fitsWriteImage, type FitsCard } from '../../../native/index.js';
+import { calMsInfo, fitsReadImage, fitsUpdateHeader, fitsWriteImage, msMergeSpws, type FitsCard } from '../../../native/index.js';
 import { TELESCOPE_NAME } from '../site.js';
 import { SPEED_OF_LIGHT_M_S } from '../simulate/beam.js';
 import { ImageError } from './errors.js';
@@ -92,10 +92,10 @@ export function planImage(mode: ImageMode, facts: MsGeometry, settings: ImagingS
   };
 }
 
-export function wscleanArgs(msPath: string, namePrefix: string, tempDir: string, plan: ImagePlan, settings: ImagingSettings): string[] {
+export function wscleanArgs(msPath: string, namePrefix: string, tempDir: string, plan: ImagePlan, settings: ImagingSettings, dataColumn = 'CORRECTED_DATA'): string[] {
   return [
     '-j', String(plan.threads),
-    '-reorder', // required for a multi-SPW MS
+    '-reorder', // required for a multi-SPW MS and for baseline-dependent averaging
     '-temp-dir', tempDir,
     '-size', String(plan.sizePx), String(plan.sizePx),
     '-scale', `${plan.cellArcsec}asec`,
@@ -110,7 +110,7 @@ export function wscleanArgs(msPath: string, namePrefix: string, tempDir: string,
     '-use-wgridder',
     ...(plan.gridderAccuracy === undefined ? [] : ['-wgridder-accuracy', String(plan.gridderAccuracy)]),
     '-minuv-l', String(settings.minUvLambda),
-    '-data-column', 'CORRECTED_DATA',
+    '-data-column', dataColumn,
     '-pol', 'I',
     '-no-update-model-required', // leaves the MS as it is (and saves writing MODEL_DATA)
     '-no-dirty',
@@ -174,6 +174,7 @@ export async function imageMs(msPathGiven: string, options: ImageOptions): Promi
   if (!SAFE_ID.test(options.imageId)) throw new ImageError('bad-input', `image id "${options.imageId}" must be letters, digits and . _ : + -`);
   const progress = options.onProgress ?? (() => undefined);
   const geometry = await measurementSetGeometry(msPath);
+  const msInfo = await calMsInfo(msPath);
   const plan = planImage(options.mode, geometry, options.settings);
 
   const dir = join(options.imagesDir, options.imageId);
@@ -183,14 +184,16 @@ export async function imageMs(msPathGiven: string, options: ImageOptions): Promi
   await mkdir(staging, { recursive: true });
   try {
     const prefix = join(staging, 'wsclean');
-    progress(0, `WSClean ${plan.sizePx}² px of ${plan.cellArcsec}″, ${plan.niter} iterations`);
+    const input = await oneSpectralWindow(msPath, msInfo.spwFreqHz.length, staging, progress);
+    progress(0.05, `WSClean ${plan.sizePx}² px of ${plan.cellArcsec}″, ${plan.niter} iterations`);
     const wsclean = await runWsclean({
-      args: wscleanArgs(msPath, prefix, staging, plan, options.settings),
+      args: wscleanArgs(input.msPath, prefix, staging, plan, options.settings, input.dataColumn),
       cwd: staging,
       timeoutMs: options.settings.timeoutSeconds * 1000,
       ...(options.signal ? { signal: options.signal } : {}),
-      onProgress: (fraction, message) => progress(0.9 * fraction, message),
+      onProgress: (fraction, message) => progress(0.05 + 0.85 * fraction, message),
     });
+    if (input.msPath !== msPath) await rm(input.msPath, { recursive: true, force: true });
 
     const products = {} as Record<ProductName, string>;
     const wscleanProducts = ['image', 'residual', 'psf', 'model'] as const;
@@ -207,7 +210,7 @@ export async function imageMs(msPathGiven: string, options: ImageOptions): Promi
 
     progress(0.92, 'primary beam');
     const image = await fitsReadImage(join(staging, 'image.fits'));
-    const sampling = beamSamplingOf(await calMsInfo(msPath));
+    const sampling = beamSamplingOf(msInfo);
     const { pb, frequencyHz } = await primaryBeamImage(image, join(staging, 'image.fits'), sampling);
     // Commentary cards are not carried over: cfitsio writes its own FITS-standard comment.
     const keywordCards = image.cards.filter((c) => c.name !== 'COMMENT' && c.name !== 'HISTORY');
@@ -241,6 +244,26 @@ export async function imageMs(msPathGiven: string, options: ImageOptions): Promi
   } finally {
     // Only when empty: another run may be staging beside this one.
     await rmdir(stagingRoot).catch(() => undefined);
+  }
+}
+
+/**
+ * The MS WSClean should image. WSClean grids each spectral window of an MS as a part of its own, on
+ * every pass: joined into one window (a copy in the staging directory, CORRECTED_DATA as its DATA)
+ * a full-size group's inversions take a quarter less time, far more than the copy costs. An MS
+ * whose windows cannot be joined (unequal channel counts, overlapping bands) is imaged as it is.
+ */
+async function oneSpectralWindow(msPath: string, spws: number, staging: string, progress: (fraction: number, message: string) => void): Promise<{ msPath: string; dataColumn: string }> {
+  if (spws <= 1) return { msPath, dataColumn: 'CORRECTED_DATA' };
+  progress(0, `joining ${spws} SPWs into one for WSClean`);
+  const joined = join(staging, 'imaging.ms');
+  try {
+    await msMergeSpws({ input: msPath, output: joined, column: 'CORRECTED_DATA' });
+    return { msPath: joined, dataColumn: 'DATA' };
+  } catch (error) {
+    await rm(joined, { recursive: true, force: true });
+    progress(0, `imaging the ${spws} SPWs as they are: ${error instanceof Error ? error.message : String(error)}`);
+    return { msPath, dataColumn: 'CORRECTED_DATA' };
   }
 }
 

@@ -13,6 +13,7 @@ import { assessImage, ImageError, imageMs, measurementSetFacts, PRODUCTS, type I
 import { imageStage, imagingSettings } from '../../../src/stages/image.js';
 import type { StageContext } from '../../../src/stages/stage.js';
 import { qaThresholds, validateStage } from '../../../src/stages/validate.js';
+import { calMsInfo, msMergeSpws } from '../../../native/index.js';
 import { contimg } from '../../support/cli.js';
 import { runOracle } from '../../support/oracle.js';
 import { FIELD_SOURCES, imageSimulatedGroup } from '../../support/simulatedGroupImage.js';
@@ -77,6 +78,19 @@ describe('imageMs (WSClean quick mode on a converted simulated group)', () => {
     progress.slice(1).forEach((p, i) => expect(p.fraction).toBeGreaterThanOrEqual(progress[i]!.fraction));
     expect(progress.map((p) => p.message)).toEqual(expect.arrayContaining(['constructing the PSF', 'major cycle 1', 'primary beam']));
     expect(progress.at(-1)!.fraction).toBe(1);
+  });
+
+  it('images the SPWs joined into one, and msMergeSpws joins them exactly (python-casacore oracle)', async () => {
+    expect(await readFile(image.products.log, 'utf8')).toMatch(/into 1 x 1 parts/);
+    const joined = join(dir, 'joined.ms');
+    const result = await msMergeSpws({ input: ms, output: joined, column: 'CORRECTED_DATA' });
+    const check = JSON.parse(await runOracle('ms_merge_check.py', [ms, joined, 'CORRECTED_DATA'])) as Record<string, unknown>;
+    expect(check).toMatchObject({ spectralWindows: 1, dataDescIds: [0], keysEqual: true, dataEqual: true, flagEqual: true, weightEqual: true, freqsEqual: true, nonZeroData: true });
+    expect(check['rows']).toBe(check['expectedRows']);
+    expect(check['channels']).toBe(check['expectedChannels']);
+    expect(result).toEqual({ rows: check['rows'], spws: (await calMsInfo(ms)).spwFreqHz.length, channels: check['numChan'] });
+    await expect(msMergeSpws({ input: ms, output: joined, column: 'CORRECTED_DATA' })).rejects.toThrow(/casacore: .*joined\.ms/);
+    await expect(msMergeSpws({ input: ms, output: join(dir, 'other.ms'), column: 'NO_SUCH' })).rejects.toThrow(/has no NO_SUCH column/);
   });
 
   it('writes FITS products astropy reads without a warning, with complete headers', async () => {
