@@ -1,4 +1,8 @@
-/** `npm run bench -- NAME [args]`: runs the default export of bench/NAME.ts with the remaining args. */
+/**
+ * `npm run bench -- NAME [args]`: runs the default export of bench/NAME.ts with the remaining args.
+ * The npm script caps malloc's arenas at one per core from the start, as the native core does
+ * when `contimg` loads it: here tsx's loader threads would otherwise have made more arenas first.
+ */
 import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';

@@ -216,6 +216,20 @@ export interface NativeBinding {
   calSolve(spec: CalSolveSpec): Promise<CalSolveResult>;
   calApply(spec: CalApplySpec): Promise<CalApplyResult>;
   calReadTable(path: string): Promise<CalTableContents>;
+  nativeHeap(): NativeHeap;
+  releaseNativeMemory(): boolean;
+}
+
+/** glibc malloc's totals over every arena (the native core, casacore, V8's off-heap buffers), bytes. */
+export interface NativeHeap {
+  /** Allocated and not yet freed. */
+  readonly inUseBytes: number;
+  /** Freed and kept by malloc for reuse; resident until reused or released (releaseNativeMemory). */
+  readonly freeBytes: number;
+  /** Address space malloc manages: in use + free. */
+  readonly mappedBytes: number;
+  /** Arenas: the main one and one per group of threads that allocated at the same time. */
+  readonly arenas: number;
 }
 
 /** What calibration needs to know about a MeasurementSet. */

@@ -6,11 +6,13 @@ import type { CalApplyResult, CalApplySpec, CalMsInfo, CalPredictResult, CalPred
 import type { SourceFindResult, SourceFindSpec } from './binding.js';
 import type { MosaicAccumulateSpec } from './binding.js';
 import type { MsMergeSpwsResult, MsMergeSpwsSpec } from './binding.js';
+import type { NativeHeap } from './binding.js';
 import type { FitsCard, FitsImage, FitsImageSpec, FitsTable, FlagCounts, FlagPassOptions, Hdf5Dataset, MsBlock, MsCreateSpec, MsHandle, MsSummary, NativeBinding, SimulateUvh5Spec, SimulateUvh5Timing, TableInfo } from './binding.js';
 
 export type { SourceFindComponent, SourceFindResult, SourceFindSpec } from './binding.js';
 export type { MosaicAccumulateSpec } from './binding.js';
 export type { MsMergeSpwsResult, MsMergeSpwsSpec } from './binding.js';
+export type { NativeHeap } from './binding.js';
 export type { CalApplyResult, CalApplySpec, CalMsInfo, CalPredictResult, CalPredictSpec, CalSolveResult, CalSolveSpec, CalTableContents, CalTableStats } from './binding.js';
 export type { ColumnInfo, FitsCard, FitsImage, FitsImageSpec, FitsTable, FitsTableColumn, FlagCounts, FlagPassOptions, Hdf5Dataset, MsBlock, MsCreateSpec, MsSummary, SimulateUvh5Spec, SimulateUvh5Timing, TableInfo } from './binding.js';
 
@@ -499,4 +501,17 @@ export function mosaicAccumulate(spec: MosaicAccumulateSpec): Promise<number> {
   if (spec.interpolation !== 'bilinear' && spec.interpolation !== 'bicubic') throw new RangeError(`interpolation must be 'bilinear' or 'bicubic', got ${String(spec.interpolation)}`);
   requireInteger('threads', spec.threads, 1);
   return binding.mosaicAccumulate(spec);
+}
+
+/** What malloc holds for the whole process: memory V8's heap figures do not show. */
+export function nativeHeap(): NativeHeap {
+  return binding.nativeHeap();
+}
+
+/**
+ * Gives the pages malloc holds free back to the system. glibc keeps freed memory for reuse, so
+ * after a stage's big, short-lived buffers a long-running process would hold their high-water mark.
+ */
+export function releaseNativeMemory(): boolean {
+  return binding.releaseNativeMemory();
 }

@@ -11,6 +11,7 @@
 #include "mosaic.h"
 #include "flag_ms.h"
 #include "ms_writer.h"
+#include "native_heap.h"
 #include "simulate_uvh5.h"
 #include "source_finder.h"
 #include "table_info.h"
@@ -22,6 +23,7 @@ namespace {
 class Addon : public Napi::Addon<Addon> {
  public:
   Addon(Napi::Env /*env*/, Napi::Object exports) {
+    contimg::LimitMallocArenas();
     DefineAddon(exports, {InstanceMethod<&Addon::TableInfo>("tableInfo"),
                           InstanceMethod<&Addon::SimulateUvh5>("simulateUvh5"),
                           InstanceMethod<&Addon::MsCreate>("msCreate"),
@@ -40,7 +42,9 @@ class Addon : public Napi::Addon<Addon> {
                           InstanceMethod<&Addon::CalPredict>("calPredict"),
                           InstanceMethod<&Addon::CalSolve>("calSolve"),
                           InstanceMethod<&Addon::CalApply>("calApply"),
-                          InstanceMethod<&Addon::CalReadTable>("calReadTable")});
+                          InstanceMethod<&Addon::CalReadTable>("calReadTable"),
+                          InstanceMethod<&Addon::NativeHeap>("nativeHeap"),
+                          InstanceMethod<&Addon::ReleaseNativeMemory>("releaseNativeMemory")});
   }
 
  private:
@@ -63,6 +67,8 @@ class Addon : public Napi::Addon<Addon> {
   Napi::Value CalSolve(const Napi::CallbackInfo& info) { return contimg::CalSolve(info); }
   Napi::Value CalApply(const Napi::CallbackInfo& info) { return contimg::CalApply(info); }
   Napi::Value CalReadTable(const Napi::CallbackInfo& info) { return contimg::CalReadTable(info); }
+  Napi::Value NativeHeap(const Napi::CallbackInfo& info) { return contimg::NativeHeap(info); }
+  Napi::Value ReleaseNativeMemory(const Napi::CallbackInfo& info) { return contimg::ReleaseNativeMemory(info); }
 };
 
 }  // namespace

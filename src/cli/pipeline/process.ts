@@ -10,6 +10,7 @@ import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
+import { releaseNativeMemory } from '../../../native/index.js';
 import type Database from 'better-sqlite3';
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { Logger } from 'pino';
@@ -226,6 +227,8 @@ async function runGroup(run: RunContext, groupId: string): Promise<GroupOutcome>
   } finally {
     clearInterval(renewal);
     stop.removeEventListener('abort', onStop);
+    // malloc keeps the pages of the native stages' freed buffers; between groups they go back.
+    releaseNativeMemory();
   }
 }
 
