@@ -196,6 +196,8 @@ export interface NativeBinding {
   msMergeSpws(spec: MsMergeSpwsSpec): Promise<MsMergeSpwsResult>;
   msWriteBlock(handle: MsHandle, block: MsBlock): Promise<void>;
   msClose(handle: MsHandle): Promise<MsSummary>;
+  /** Closes an MS unwritten, its files emptied (a failed write or close leaves it open for this). */
+  msDiscard(handle: MsHandle): Promise<void>;
   /** The FITS and WCS calls reject with "cfitsio: <path>: …" or "wcslib: …". `hdu` is 0-based. */
   fitsReadImage(path: string, hdu: number): Promise<FitsImage>;
   fitsWriteImage(path: string, image: FitsImageSpec): Promise<void>;

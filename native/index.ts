@@ -222,11 +222,12 @@ function checkMsCreateSpec(spec: MsCreateSpec): { nBls: number; nChan: number; n
  * Writes one MeasurementSet: `MsWriter.create(spec)` makes the table and its subtables, each
  * `writeBlock` appends one integration of every spectral window (reordered to ascending frequency,
  * UVW recomputed and visibilities rephased to the fixed J2000 phase centre, in C++ off the event
- * loop), `close` flushes and reopens it read-only to check it. Calls are serialised; the arrays of
- * a block must not change until its promise settles.
+ * loop), `close` flushes and reopens it read-only to check it; after a failure `discard` gives it
+ * up. Calls are serialised; the arrays of a block must not change until its promise settles.
  */
 export class MsWriter {
-  #handle: MsHandle | undefined;
+  readonly #handle: MsHandle;
+  #closed = false;
   #queue: Promise<unknown> = Promise.resolve();
   readonly #shape: { nBls: number; nChan: number; nPols: number; nSpw: number };
 
@@ -265,12 +266,21 @@ export class MsWriter {
   /** Closes the MS and checks it (row count, ascending frequencies, UVW of cross-correlations). */
   close(): Promise<MsSummary> {
     const handle = this.#open();
-    this.#handle = undefined;
+    this.#closed = true;
     return this.#enqueue(() => binding.msClose(handle));
   }
 
+  /**
+   * Gives the MS up after a failed write or close (a full disk, say): closes it unwritten, its
+   * files emptied; the caller removes the directory.
+   */
+  discard(): Promise<void> {
+    this.#closed = true;
+    return this.#enqueue(() => binding.msDiscard(this.#handle));
+  }
+
   #open(): MsHandle {
-    if (this.#handle === undefined) throw new Error('MsWriter: the MeasurementSet is closed');
+    if (this.#closed) throw new Error('MsWriter: the MeasurementSet is closed');
     return this.#handle;
   }
 

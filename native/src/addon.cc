@@ -29,6 +29,7 @@ class Addon : public Napi::Addon<Addon> {
                           InstanceMethod<&Addon::MsCreate>("msCreate"),
                           InstanceMethod<&Addon::MsWriteBlock>("msWriteBlock"),
                           InstanceMethod<&Addon::MsClose>("msClose"),
+                          InstanceMethod<&Addon::MsDiscard>("msDiscard"),
                           InstanceMethod<&Addon::MsMergeSpws>("msMergeSpws"),
                           InstanceMethod<&Addon::FitsReadImage>("fitsReadImage"),
                           InstanceMethod<&Addon::FitsWriteImage>("fitsWriteImage"),
@@ -53,6 +54,7 @@ class Addon : public Napi::Addon<Addon> {
   Napi::Value MsCreate(const Napi::CallbackInfo& info) { return contimg::MsCreate(info); }
   Napi::Value MsWriteBlock(const Napi::CallbackInfo& info) { return contimg::MsWriteBlock(info); }
   Napi::Value MsClose(const Napi::CallbackInfo& info) { return contimg::MsClose(info); }
+  Napi::Value MsDiscard(const Napi::CallbackInfo& info) { return contimg::MsDiscard(info); }
   Napi::Value MsMergeSpws(const Napi::CallbackInfo& info) { return contimg::MsMergeSpws(info); }
   Napi::Value FitsReadImage(const Napi::CallbackInfo& info) { return contimg::FitsReadImage(info); }
   Napi::Value FitsWriteImage(const Napi::CallbackInfo& info) { return contimg::FitsWriteImage(info); }

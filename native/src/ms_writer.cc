@@ -1,6 +1,8 @@
 #include "ms_writer.h"
 
+#include "async_worker.h"
 #include "casacore_lock.h"
+#include "table_writes.h"
 
 #include <erfa.h>
 #include <erfam.h>
@@ -23,6 +25,7 @@
 #include <complex>
 #include <cstdint>
 #include <exception>
+#include <filesystem>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -82,6 +85,28 @@ Vec3 HaDecToItrf(double h, double d, double lonRad) {
 
 class MsState {
  public:
+  MsState() = default;
+  MsState(const MsState&) = delete;
+  MsState& operator=(const MsState&) = delete;
+  // An MS not closed (its handle dropped, or its creation failed) is given up, not written.
+  ~MsState() { Discard(); }
+
+  // Closes the MS without writing it. casacore writes out its file buffers as it closes a table,
+  // given up or not, and a write failing there (a full disk) ends the process: the MS's files are
+  // emptied first, which gives back the space the MS took.
+  void Discard() noexcept {
+    const std::lock_guard<std::mutex> lock(CasacoreMutex());
+    closed = true;
+    if (!ms) return;
+    DoNotWriteTable(*ms);
+    std::error_code ignored;
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(spec.path, ignored)) {
+      if (entry.is_regular_file(ignored)) std::filesystem::resize_file(entry.path(), 0, ignored);
+    }
+    cols.reset();
+    ms.reset();
+  }
+
   std::unique_ptr<casacore::MeasurementSet> ms;
   std::unique_ptr<casacore::MSMainColumns> cols;
   CreateSpec spec;
@@ -510,15 +535,14 @@ class CreateWorker : public Napi::AsyncWorker {
   void OnOK() override {
     Napi::Env env = Env();
     if (err_) {
-      state_->cols.reset();
-      state_->ms.reset();
+      state_.reset();
       deferred_.Reject(Napi::Error::New(env, "casacore: " + *err_).Value());
       return;
     }
     Napi::Object result = Napi::Object::New(env);
     result.Set("phaseCentreRaRad", state_->centreRaRad);
     result.Set("phaseCentreDecRad", state_->centreDecRad);
-    // The finaliser closes an MS whose handle was dropped without msClose.
+    // The finaliser gives up an MS whose handle was dropped without msClose.
     result.Set("handle", Napi::External<MsState>::New(env, state_.release(), [](Napi::Env, MsState* s) { delete s; }));
     deferred_.Resolve(result);
   }
@@ -589,7 +613,8 @@ class CloseWorker : public Napi::AsyncWorker {
       if (state_->closed) throw std::runtime_error("the MeasurementSet is already closed");
       state_->closed = true;
       state_->cols.reset();
-      state_->ms.reset();  // flushes and releases the table
+      WriteTable(*state_->ms);  // an MS that could not be written stays open for msDiscard
+      state_->ms.reset();
       summary_ = Verify(state_->spec.path);
     } catch (const std::exception& e) {
       err_ = e.what();
@@ -686,6 +711,14 @@ Napi::Value MsClose(const Napi::CallbackInfo& info) {
   Napi::Promise promise = worker->Promise();
   worker->Queue();
   return promise;
+}
+
+Napi::Value MsDiscard(const Napi::CallbackInfo& info) {
+  MsState* state = StateOf(info[0]);
+  Napi::Object keep = Napi::Object::New(info.Env());
+  keep.Set("handle", info[0]);
+  return PromiseWorker::Start(
+      info.Env(), "contimg:msDiscard", "casacore: ", [state] { state->Discard(); }, [](Napi::Env env) { return env.Undefined(); }, keep);
 }
 
 }  // namespace contimg

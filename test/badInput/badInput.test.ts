@@ -7,8 +7,8 @@
  * mid-run are not their inputs' fault: those stay in place (the group fails saying why, or is
  * converted again).
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, lstatSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,13 +18,13 @@ import type { StoredEvent } from '../../src/eventlog/event.js';
 import { SqliteEventLog } from '../../src/eventlog/sqliteEventLog.js';
 import { contimg } from '../support/cli.js';
 import { eventsOf, ofType } from '../support/dataLog.js';
+import { mountTmpfs, unmountTmpfs } from '../support/tmpfs.js';
 import { buildCorpus, simulate, SUBBANDS, type Corpus } from './corpus.js';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'contimg-bad-input-'));
-const mounts: string[] = [];
 afterAll(() => {
-  for (const m of mounts) spawnSync('umount', [m]);
+  unmountTmpfs();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -57,15 +57,6 @@ function runPipeline(incoming: string, data: string): { child: ReturnType<typeof
     }),
   );
   return { child, done };
-}
-
-/** A tmpfs of `size` at `path` (root only); null with the reason when mounting is refused. */
-function mountTmpfs(path: string, size: string): string | null {
-  mkdirSync(path, { recursive: true });
-  const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', path]);
-  if (mounted.status !== 0) return `mount -t tmpfs refused: ${mounted.stderr.toString().trim() || mounted.error?.message}`;
-  mounts.push(path);
-  return null;
 }
 
 /** Built while the file is collected, so that each case is a test of its own. */

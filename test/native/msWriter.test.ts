@@ -1,8 +1,9 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, statfs } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CasacoreError, MsWriter, tableInfo, type MsCreateSpec } from '../../native/index.js';
+import { mountTmpfs, unmountTmpfs } from '../support/tmpfs.js';
 
 let dir: string;
 
@@ -11,6 +12,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  unmountTmpfs();
   await rm(dir, { recursive: true, force: true });
 });
 
@@ -86,5 +88,21 @@ describe('MsWriter', () => {
     const error = await MsWriter.create(spec(join(dir, 'no', 'such', 'dir', 'x.ms'))).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CasacoreError);
     expect((error as Error).message).toMatch(/^casacore: /);
+  });
+
+  it('gives up an MS the disk cannot hold, emptying its files, and the process goes on', async (context) => {
+    const disk = join(dir, 'small-disk');
+    const refused = mountTmpfs(disk, '400k');
+    if (refused !== null) return context.skip(refused);
+    const writer = await MsWriter.create(spec(join(disk, 'full.ms')));
+    let failure: unknown;
+    for (let t = 0; t < 400 && failure === undefined; t++) await writer.writeBlock(block(5276095444 + t * 12.884902)).catch((error: unknown) => (failure = error));
+    expect(failure).toBeInstanceOf(CasacoreError);
+    expect((failure as Error).message).toMatch(/^casacore: .*write error/);
+    const full = await statfs(disk);
+    await writer.discard();
+    const emptied = await statfs(disk);
+    expect(emptied.bfree - full.bfree).toBeGreaterThan(50); // 4 KiB blocks: the tables' data went
+    expect(() => writer.writeBlock(block(5276095444))).toThrow(/closed/);
   });
 });

@@ -4,9 +4,10 @@
  * casacore, then rename it into place (atomic on one filesystem). Nothing partial is left at `out`.
  */
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, rename, rm, statfs } from 'node:fs/promises';
+import { mkdtemp, readdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { MsWriter, tableInfo } from '../../../native/index.js';
+import { ensureFreeSpace } from '../diskSpace.js';
 import { DISH_DIAMETER_M, TELESCOPE_NAME } from '../site.js';
 import { SITE_ECEF } from '../stations.js';
 import { openUvh5, type Uvh5File } from '../uvh5/index.js';
@@ -68,19 +69,6 @@ function allFinite(values: Float32Array | Float64Array): boolean {
 /** Bytes per visibility the MS needs at least: DATA, MODEL_DATA, CORRECTED_DATA (complex64) and WEIGHT_SPECTRUM (float32). */
 const MS_BYTES_PER_VISIBILITY = 3 * 8 + 4;
 
-/**
- * Refuses to start a MeasurementSet the disk cannot hold: casacore, meeting a full disk while it
- * flushes a table, aborts the whole process. Retryable (code ENOSPC): space may be freed.
- */
-async function ensureSpace(plan: ConversionPlan, target: string): Promise<void> {
-  const needed = plan.nTimes * plan.subbands.length * plan.nBls * plan.nChan * plan.nPols * MS_BYTES_PER_VISIBILITY;
-  const { bavail, bsize } = await statfs(dirname(target));
-  const free = bavail * bsize;
-  if (needed <= free) return;
-  const mb = (bytes: number) => (bytes / 1e6).toFixed(1);
-  throw Object.assign(new Error(`no space left on device for ${target}: it needs at least ${mb(needed)} MB, ${dirname(target)} has ${mb(free)} MB free`), { code: 'ENOSPC' });
-}
-
 const stagingPrefix = (target: string) => `.${basename(target)}.staging-`;
 
 /**
@@ -103,7 +91,7 @@ export async function convertGroup({ files, out, stationsCsv, onProgress, signal
   if (existsSync(target)) throw new ConvertError('output-exists', [], `${target} exists already`);
   const plan = await planConversion(files, stationsCsv);
   const planned = performance.now();
-  await ensureSpace(plan, target);
+  await ensureFreeSpace(target, plan.nTimes * plan.subbands.length * plan.nBls * plan.nChan * plan.nPols * MS_BYTES_PER_VISIBILITY);
 
   const staging = await mkdtemp(join(dirname(target), stagingPrefix(target)));
   try {
@@ -188,14 +176,14 @@ async function writeMs(plan: ConversionPlan, path: string, fieldName: string, { 
     }
     await pending;
     onProgress?.(1);
+    return { writer, summary: await writer.close() };
   } catch (error) {
     await pending?.catch(() => undefined);
-    await writer.close().catch(() => undefined);
+    await writer.discard();
     throw error;
   } finally {
     for (const f of opened) f.close();
   }
-  return { writer, summary: await writer.close() };
 }
 
 async function validate(plan: ConversionPlan, path: string, summary: { rows: number; zeroUvwCrossRows: number; frequenciesAscending: boolean }) {

@@ -7,7 +7,8 @@
 import { availableParallelism } from 'node:os';
 import { mkdir, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { calMsInfo, fitsReadImage, fitsUpdateHeader, fitsWriteImage, msMergeSpws, type FitsCard } from '../../../native/index.js';
+import { calMsInfo, fitsReadImage, fitsUpdateHeader, fitsWriteImage, msMergeSpws, type CalMsInfo, type FitsCard } from '../../../native/index.js';
+import { ensureFreeSpace } from '../diskSpace.js';
 import { TELESCOPE_NAME } from '../site.js';
 import { SPEED_OF_LIGHT_M_S } from '../simulate/beam.js';
 import { ImageError } from './errors.js';
@@ -184,7 +185,7 @@ export async function imageMs(msPathGiven: string, options: ImageOptions): Promi
   await mkdir(staging, { recursive: true });
   try {
     const prefix = join(staging, 'wsclean');
-    const input = await oneSpectralWindow(msPath, msInfo.spwFreqHz.length, staging, progress);
+    const input = await oneSpectralWindow(msPath, msInfo, staging, progress);
     progress(0.05, `WSClean ${plan.sizePx}² px of ${plan.cellArcsec}″, ${plan.niter} iterations`);
     const wsclean = await runWsclean({
       args: wscleanArgs(input.msPath, prefix, staging, plan, options.settings, input.dataColumn),
@@ -247,17 +248,24 @@ export async function imageMs(msPathGiven: string, options: ImageOptions): Promi
   }
 }
 
+/** Bytes per visibility the joined copy needs at least: DATA (complex64), WEIGHT_SPECTRUM (float32), FLAG. */
+const JOINED_BYTES_PER_VISIBILITY = 8 + 4 + 1;
+
 /**
  * The MS WSClean should image. WSClean grids each spectral window of an MS as a part of its own, on
  * every pass: joined into one window (a copy in the staging directory, CORRECTED_DATA as its DATA)
  * a full-size group's inversions take a quarter less time, far more than the copy costs. An MS
- * whose windows cannot be joined (unequal channel counts, overlapping bands) is imaged as it is.
+ * whose windows cannot be joined (unequal channel counts, overlapping bands), or whose copy the
+ * disk cannot hold, is imaged as it is.
  */
-async function oneSpectralWindow(msPath: string, spws: number, staging: string, progress: (fraction: number, message: string) => void): Promise<{ msPath: string; dataColumn: string }> {
+async function oneSpectralWindow(msPath: string, msInfo: CalMsInfo, staging: string, progress: (fraction: number, message: string) => void): Promise<{ msPath: string; dataColumn: string }> {
+  const spws = msInfo.spwFreqHz.length;
   if (spws <= 1) return { msPath, dataColumn: 'CORRECTED_DATA' };
   progress(0, `joining ${spws} SPWs into one for WSClean`);
   const joined = join(staging, 'imaging.ms');
+  const visibilities = msInfo.rows * msInfo.spwFreqHz[0]!.length * msInfo.corrTypes.length;
   try {
+    await ensureFreeSpace(joined, visibilities * JOINED_BYTES_PER_VISIBILITY);
     await msMergeSpws({ input: msPath, output: joined, column: 'CORRECTED_DATA' });
     return { msPath: joined, dataColumn: 'DATA' };
   } catch (error) {
