@@ -133,11 +133,14 @@ export default async function soakBench(args: string[]): Promise<void> {
   const fedUntilS = groups * cadenceS;
   const steady = samples.filter((s) => s.atS >= fedUntilS / 5 && s.atS <= fedUntilS);
   const perHour = (points: readonly (readonly [number, number])[]) => (points.length >= 3 ? slope(points) : Number.NaN);
-  // memory between groups: the lowest sample of each cadence window, without the working set of the group in flight
+  // Memory between groups: the lowest sample of each cadence window, without the working set of the
+  // group in flight. Only whole windows: one the run cut short may hold no moment between groups.
+  const wholeWindows = { from: Math.ceil(fedUntilS / 5 / cadenceS), to: Math.floor(Math.min(fedUntilS, samples.at(-1)!.atS) / cadenceS) };
   const floors = (pick: (s: Sample) => number) => {
     const lowest = new Map<number, readonly [number, number]>();
     for (const s of steady) {
       const window = Math.floor(s.atS / cadenceS);
+      if (window < wholeWindows.from || window >= wholeWindows.to) continue;
       const seen = lowest.get(window);
       if (seen === undefined || pick(s) < seen[1]) lowest.set(window, [s.atS / 3600, pick(s)]);
     }
