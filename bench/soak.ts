@@ -7,7 +7,7 @@
  * `--cadence=S` feeds faster or slower. Every `--sample` seconds it records this process's RSS, V8
  * heap, native (malloc) heap in use and malloc's arenas, the backlog and the groups
  * in and out; at the end it fits a line, after the warm-up (the first fifth), to the backlog and to
- * memory between groups (the lowest sample of each cadence window), and checks that nothing was lost: every group written was ingested and either completed or
+ * memory between groups (the lowest sample of each whole cadence window), and checks that nothing was lost: every group written was ingested and either completed or
  * failed with a recorded reason. Samples go to DIR/soak.json; the groups' files and products are
  * removed at the end, the state (event log, read models) kept.
  *
